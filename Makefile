@@ -1,0 +1,47 @@
+# The two commands: `make run` (demo data -> ETL -> dashboard at http://localhost:8501) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+MCKPI  := $(VENV)/bin/mckpi
+PORT   ?= 8501
+# Installs are re-done only when pyproject.toml changes.
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test venv etl demo lint chromium bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,report]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	$(MCKPI) demo --if-empty
+
+etl: demo
+	$(MCKPI) etl
+
+run: etl
+	@echo "mckpi dashboard (demo mode) at http://localhost:$(PORT)"
+	MCKPI_DEMO=1 $(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+# The browser tests drive Debian's chromium; install it when it is missing (root: apt-get, else sudo).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
+lint: venv
+	$(VENV)/bin/ruff check etl dashboard tests bench
+
+test: venv chromium lint
+	$(PY) -m pytest
+
+bench: venv
+	$(PY) bench/etl.py --enrolments 100k
+
+clean:
+	rm -rf data/landing data/warehouse data/archive test-artifacts

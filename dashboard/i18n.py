@@ -1,0 +1,536 @@
+"""English and Malay words of the dashboard: `TEXT = {key: {"en": ..., "ms": ...}}` and `t(key)`.
+
+KPI titles and definitions are not here: they come from each KPI file's header (title_ms, definition_ms), so a
+definition is written once, next to its SQL. Everything else a user reads is here, in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+LANGS: tuple[str, ...] = ("en", "ms")
+LANG_NAMES = {"en": "English", "ms": "Bahasa Melayu"}
+DEFAULT_LANG = "en"
+
+# (English, Malay). Kept as pairs so a missing translation is a syntax error, not a silent gap.
+_PAIRS: dict[str, tuple[str, str]] = {
+    # --- frame --------------------------------------------------------------------------------------------
+    "lang.label": ("Language / Bahasa", "Bahasa / Language"),
+    "demo.label": (
+        "**Demo mode — demo data.** These figures are generated, not the university's real figures.",
+        "**Mod demo — data demo.** Angka ini dijana, bukan angka sebenar universiti.",
+    ),
+    "demo.badge": ("Demo data", "Data demo"),
+    "nav.dashboards": ("Dashboards", "Papan pemuka"),
+    "nav.about_data": ("About the data", "Mengenai data"),
+    "page.overview": ("Overview", "Gambaran keseluruhan"),
+    "page.ministry": ("Ministry KPIs", "KPI Kementerian"),
+    "page.revenue": ("Revenue", "Hasil"),
+    "page.completion": ("Completion", "Penyempurnaan"),
+    "page.workload": ("Lecturer workload", "Beban tugas pensyarah"),
+    "page.compare": ("Compare courses", "Bandingkan kursus"),
+    "page.freshness": ("Data freshness", "Kesegaran data"),
+    "page.definitions": ("KPI definitions", "Definisi KPI"),
+    # --- filters ------------------------------------------------------------------------------------------
+    "filters.header": ("Filters", "Penapis"),
+    "filters.year": ("Year", "Tahun"),
+    "filters.all_years": ("All years", "Semua tahun"),
+    "filters.ptj": ("PTj", "PTj"),
+    "filters.mqa": ("MQA category", "Kategori MQA"),
+    "filters.mode": ("Mode of delivery", "Mod penyampaian"),
+    "filters.platform": ("Platform", "Platform"),
+    "filters.mc_type": ("MC type", "Jenis MC"),
+    "filters.any": ("All", "Semua"),
+    "filters.clear": ("Clear filters", "Kosongkan penapis"),
+    "filters.share_hint": (
+        "The page address keeps these filters: copy it to share this view.",
+        "Alamat halaman menyimpan penapis ini: salin untuk berkongsi paparan ini.",
+    ),
+    "filters.ignored": (
+        "Ignored in the link (unknown or invalid): {items}.",
+        "Diabaikan dalam pautan (tidak dikenali atau tidak sah): {items}.",
+    ),
+    "filters.active": ("Filters: {items}", "Penapis: {items}"),
+    # --- data state ---------------------------------------------------------------------------------------
+    "wh.missing": (
+        "The data warehouse has not been built yet. Load data first: `mckpi demo` then `mckpi etl` "
+        "(or `make run` for demo data).",
+        "Gudang data belum dibina. Muatkan data dahulu: `mckpi demo` kemudian `mckpi etl` "
+        "(atau `make run` untuk data demo).",
+    ),
+    "wh.unreadable": (
+        "The data warehouse could not be read: {error}",
+        "Gudang data tidak dapat dibaca: {error}",
+    ),
+    "wh.empty": (
+        "The warehouse holds no courses yet. Add exports to the landing folder and run `mckpi etl`.",
+        "Gudang data belum mempunyai kursus. Letakkan fail eksport dalam folder landing dan jalankan `mckpi etl`.",
+    ),
+    "empty": ("No data for these filters.", "Tiada data untuk penapis ini."),
+    "empty.hint": (
+        "Try another year, or clear some filters in the sidebar.",
+        "Cuba tahun lain, atau kosongkan sebahagian penapis di bar sisi.",
+    ),
+    "kpi.failed": ("This figure could not be computed ({kpi}): {error}", "Angka ini tidak dapat dikira ({kpi}): {error}"),
+    "fresh.stale": (
+        "Data may be out of date: last refreshed {when} ({age} ago; expected within {max_age} hours).",
+        "Data mungkin tidak terkini: kali terakhir dikemas kini {when} ({age} lalu; sepatutnya dalam {max_age} jam).",
+    ),
+    "fresh.failed": (
+        "The last data refresh failed ({when}): {message} The figures shown are from the last successful refresh.",
+        "Kemas kini data terakhir gagal ({when}): {message} Angka yang ditunjukkan adalah daripada kemas kini "
+        "berjaya yang terakhir.",
+    ),
+    "fresh.unknown": ("unknown", "tidak diketahui"),
+    "age.minutes": ("{n} min", "{n} minit"),
+    "age.hours": ("{n} h", "{n} jam"),
+    "age.days": ("{n} days", "{n} hari"),
+    # --- common pieces ------------------------------------------------------------------------------------
+    "show_data": ("Show data", "Tunjuk data"),
+    "download.csv": ("Download CSV", "Muat turun CSV"),
+    "download.xlsx": ("Download Excel", "Muat turun Excel"),
+    "small_cells": (
+        'Learner counts below 5 are shown as "<5" to protect learners\' privacy.',
+        'Bilangan pelajar di bawah 5 ditunjukkan sebagai "<5" untuk melindungi privasi pelajar.',
+    ),
+    "breakdown": ("Breakdown", "Pecahan"),
+    "by.year": ("By year", "Mengikut tahun"),
+    "by.ptj": ("By PTj", "Mengikut PTj"),
+    "by.course": ("By course", "Mengikut kursus"),
+    "all": ("All", "Semua"),
+    "yes": ("Yes", "Ya"),
+    "no": ("No", "Tidak"),
+    "share_of_courses": ("Share of courses offered (%)", "Peratusan kursus ditawarkan (%)"),
+    "actual": ("Actual", "Sebenar"),
+    "value": ("Value", "Nilai"),
+    # --- units and axes -----------------------------------------------------------------------------------
+    "unit.count": ("Count", "Bilangan"),
+    "unit.pct": ("Percent (%)", "Peratus (%)"),
+    "unit.rm": ("Ringgit (RM)", "Ringgit (RM)"),
+    "unit.hours": ("Hours", "Jam"),
+    "unit.days": ("Days", "Hari"),
+    "axis.learners": ("Learners", "Pelajar"),
+    "axis.courses": ("Courses", "Kursus"),
+    "axis.certificates": ("Certificates", "Sijil"),
+    "axis.hours": ("Weighted hours", "Jam berwajaran"),
+    "axis.week": ("Week of the course", "Minggu kursus"),
+    "axis.month": ("Month", "Bulan"),
+    # --- statuses -----------------------------------------------------------------------------------------
+    "status.on_track": ("On track", "Dalam landasan"),
+    "status.at_risk": ("At risk", "Berisiko"),
+    "status.behind": ("Behind", "Ketinggalan"),
+    "status.not_started": ("Not started", "Belum bermula"),
+    "status.no_target": ("No target set", "Tiada sasaran ditetapkan"),
+    "kpi.net_revenue": ("Net revenue", "Hasil bersih"),
+    # --- overview -----------------------------------------------------------------------------------------
+    "overview.title": ("Ministry scorecard", "Kad skor kementerian"),
+    "overview.intro": (
+        "Progress of the ministry-bound MOOC and microcredential KPIs against this year's targets.",
+        "Kemajuan KPI MOOC dan mikrokredensial kementerian berbanding sasaran tahun ini.",
+    ),
+    "overview.pick_year": (
+        "Showing {year}, the latest year with data. Choose a year in the sidebar to see another one.",
+        "Memaparkan {year}, tahun terkini yang mempunyai data. Pilih tahun di bar sisi untuk melihat tahun lain.",
+    ),
+    "overview.target_line": ("Target {target} · {pct} achieved", "Sasaran {target} · {pct} tercapai"),
+    "overview.expected_line": ("Expected by now: {pct}", "Dijangka setakat ini: {pct}"),
+    "overview.vs_last_year": ("vs {year}", "berbanding {year}"),
+    "overview.mix_title": ("MC courses by MQA category: actual vs target", "Kursus MC mengikut kategori MQA: sebenar berbanding sasaran"),
+    "overview.mix_target": ("Target ({c1}% / {c3}%)", "Sasaran ({c1}% / {c3}%)"),
+    "overview.orphans": (
+        "{n} course(s) have an owner who has left the university and need a new academic. "
+        "See **Lecturer workload**.",
+        "{n} kursus mempunyai pemilik yang telah meninggalkan universiti dan memerlukan ahli akademik baharu. "
+        "Lihat **Beban tugas pensyarah**.",
+    ),
+    "overview.targets_table": ("Targets and progress", "Sasaran dan kemajuan"),
+    "overview.no_targets": (
+        "No targets are loaded for {year}. Add them to the kpi_targets file to see progress.",
+        "Tiada sasaran dimuatkan untuk {year}. Tambahkannya dalam fail kpi_targets untuk melihat kemajuan.",
+    ),
+    # --- ministry -----------------------------------------------------------------------------------------
+    "ministry.title": ("Ministry KPIs", "KPI Kementerian"),
+    "ministry.intro": (
+        "Courses, learners, completions and certificates reported to the ministry, by year and PTj.",
+        "Kursus, pelajar, penyempurnaan dan sijil yang dilaporkan kepada kementerian, mengikut tahun dan PTj.",
+    ),
+    "ministry.courses": ("Courses offered", "Kursus ditawarkan"),
+    "ministry.learners": ("Learners", "Pelajar"),
+    "ministry.learners_origin": ("Learners: internal and external", "Pelajar: dalaman dan luaran"),
+    "ministry.learners_nationality": ("Learners: Malaysian and international", "Pelajar: Malaysia dan antarabangsa"),
+    "ministry.outcomes": ("Completions and certificates", "Penyempurnaan dan sijil"),
+    "ministry.certificates_by_type": ("Certificates by type", "Sijil mengikut jenis"),
+    "ministry.shares": ("Mode of delivery and design option", "Mod penyampaian dan pilihan reka bentuk"),
+    "ministry.mode_share": ("Courses by mode of delivery", "Kursus mengikut mod penyampaian"),
+    "ministry.design_share": ("Courses by design option", "Kursus mengikut pilihan reka bentuk"),
+    "ministry.phase_plan": ("Phase plan", "Pelan fasa"),
+    "ministry.phase_chart": ("Courses by plan phase", "Kursus mengikut fasa pelan"),
+    # --- revenue ------------------------------------------------------------------------------------------
+    "revenue.title": ("Revenue", "Hasil"),
+    "revenue.intro": (
+        "Income credited to each PTj: MC fees and certificate sales, less refunds.",
+        "Pendapatan yang dikreditkan kepada setiap PTj: yuran MC dan jualan sijil, tolak bayaran balik.",
+    ),
+    "revenue.net_by_ptj": ("Net revenue by PTj", "Hasil bersih mengikut PTj"),
+    "revenue.components": (
+        "MC fees, certificate income and refunds by PTj",
+        "Yuran MC, pendapatan sijil dan bayaran balik mengikut PTj",
+    ),
+    "revenue.monthly": ("Monthly revenue", "Hasil bulanan"),
+    "revenue.by_course": ("Revenue by PTj and course", "Hasil mengikut PTj dan kursus"),
+    "revenue.yoy": ("Net revenue: this year vs last year, by PTj", "Hasil bersih: tahun ini berbanding tahun lepas, mengikut PTj"),
+    "revenue.yoy_needs_year": (
+        "Choose a year in the sidebar to compare it with the year before.",
+        "Pilih tahun di bar sisi untuk membandingkannya dengan tahun sebelumnya.",
+    ),
+    "money.gross_fees_rm": ("MC fees", "Yuran MC"),
+    "money.certificate_income_rm": ("Certificate income", "Pendapatan sijil"),
+    "money.refunds_rm": ("Refunds", "Bayaran balik"),
+    "money.net_revenue_rm": ("Net revenue", "Hasil bersih"),
+    # --- completion ---------------------------------------------------------------------------------------
+    "completion.title": ("Completion", "Penyempurnaan"),
+    "completion.intro": (
+        "How far learners get: the funnel of one course or run, weekly retention, and completion rates.",
+        "Sejauh mana pelajar maju: corong satu kursus atau sesi, pengekalan mingguan, dan kadar penyempurnaan.",
+    ),
+    "completion.course": ("Course", "Kursus"),
+    "completion.run": ("Course run", "Sesi kursus"),
+    "completion.all_runs": ("All runs", "Semua sesi"),
+    "completion.funnel": ("Learner funnel: {name}", "Corong pelajar: {name}"),
+    "completion.no_steps": (
+        "{name} has no step activity data, so the started, 50% and 90% stages and the weekly retention "
+        "cannot be shown. Completions and certificates are still counted from the results file.",
+        "{name} tiada data aktiviti langkah, jadi peringkat bermula, 50% dan 90% serta pengekalan mingguan "
+        "tidak dapat ditunjukkan. Penyempurnaan dan sijil masih dikira daripada fail keputusan.",
+    ),
+    "completion.retention": ("Weekly retention across runs: {name}", "Pengekalan mingguan merentas sesi: {name}"),
+    "completion.retention_axis": ("Still active (% of starters)", "Masih aktif (% pelajar yang bermula)"),
+    "completion.rate_by_course": ("Completion rate per course", "Kadar penyempurnaan setiap kursus"),
+    "completion.top_note": (
+        "The chart shows the {n} courses with the most enrolments; the table below has them all.",
+        "Carta menunjukkan {n} kursus dengan pendaftaran terbanyak; jadual di bawah mengandungi semuanya.",
+    ),
+    "stage.enrolled": ("Enrolled", "Mendaftar"),
+    "stage.started": ("Started", "Bermula"),
+    "stage.completed_50pct": ("Completed 50% of steps", "Menamatkan 50% langkah"),
+    "stage.completed_90pct": ("Completed 90% of steps", "Menamatkan 90% langkah"),
+    "stage.fully_participated": ("Fully participated", "Penyertaan penuh"),
+    "stage.completed": ("Completed", "Tamat"),
+    "stage.certified": ("Certified", "Menerima sijil"),
+    # --- workload -----------------------------------------------------------------------------------------
+    "workload.title": ("Lecturer workload", "Beban tugas pensyarah"),
+    "workload.intro": (
+        "MC and MOOC teaching per lecturer and term. Weighted hours = contact hours + {factor} × online hours; "
+        "above {hours} weighted hours in a term is flagged as overloaded.",
+        "Pengajaran MC dan MOOC setiap pensyarah dan semester. Jam berwajaran = jam bersemuka + {factor} × jam "
+        "dalam talian; melebihi {hours} jam berwajaran dalam satu semester ditanda sebagai terlebih beban.",
+    ),
+    "workload.table": ("Weighted teaching load per lecturer", "Beban pengajaran berwajaran setiap pensyarah"),
+    "workload.overloaded_only": ("Only overloaded lecturers", "Hanya pensyarah terlebih beban"),
+    "workload.overloaded_count": (
+        "{n} lecturer-term(s) above {hours} weighted hours.",
+        "{n} pensyarah-semester melebihi {hours} jam berwajaran.",
+    ),
+    "workload.none_overloaded": (
+        "No lecturer is above {hours} weighted hours in a term.",
+        "Tiada pensyarah melebihi {hours} jam berwajaran dalam satu semester.",
+    ),
+    "workload.distribution": ("Weighted hours per lecturer and term, by PTj", "Jam berwajaran setiap pensyarah dan semester, mengikut PTj"),
+    "workload.threshold": ("Overload: {hours} h", "Terlebih beban: {hours} jam"),
+    "workload.by_ptj": ("Teaching load by PTj", "Beban pengajaran mengikut PTj"),
+    "workload.orphans": ("Courses whose owner has left", "Kursus yang pemiliknya telah meninggalkan universiti"),
+    "workload.orphans_help": (
+        "The faculty must keep offering these courses with another academic (UM guideline).",
+        "Fakulti perlu terus menawarkan kursus ini dengan ahli akademik lain (garis panduan UM).",
+    ),
+    "workload.no_orphans": (
+        "Every course has an owner who is still with the university.",
+        "Setiap kursus mempunyai pemilik yang masih berkhidmat di universiti.",
+    ),
+    # --- compare ------------------------------------------------------------------------------------------
+    "compare.title": ("Compare courses", "Bandingkan kursus"),
+    "compare.intro": (
+        "Pick two to five courses to see them side by side.",
+        "Pilih dua hingga lima kursus untuk melihatnya sebelah-menyebelah.",
+    ),
+    "compare.pick": ("Courses to compare (2 to 5)", "Kursus untuk dibandingkan (2 hingga 5)"),
+    "compare.need_two": ("Pick at least two courses to compare.", "Pilih sekurang-kurangnya dua kursus untuk dibandingkan."),
+    "compare.enrolments": ("Enrolments and learners", "Pendaftaran dan pelajar"),
+    "compare.funnel": ("Learner funnel", "Corong pelajar"),
+    "compare.certificates": ("Certificates by type", "Sijil mengikut jenis"),
+    "compare.revenue": ("Revenue", "Hasil"),
+    "compare.retention": ("Weekly retention (all runs)", "Pengekalan mingguan (semua sesi)"),
+    "compare.table": ("Side by side", "Sebelah-menyebelah"),
+    # --- freshness ----------------------------------------------------------------------------------------
+    "freshness.title": ("Data freshness", "Kesegaran data"),
+    "freshness.intro": (
+        "When the data was last refreshed, what each ETL run loaded, and which rows were set aside and why.",
+        "Bila data terakhir dikemas kini, apa yang dimuatkan oleh setiap larian ETL, dan baris yang diketepikan "
+        "serta sebabnya.",
+    ),
+    "freshness.last_success": ("Last successful refresh", "Kemas kini berjaya terakhir"),
+    "freshness.age": ("Age of the data", "Usia data"),
+    "freshness.run_id": ("ETL run", "Larian ETL"),
+    "freshness.last_run": ("Last ETL run", "Larian ETL terakhir"),
+    "freshness.recent_runs": ("Recent ETL runs", "Larian ETL terkini"),
+    "freshness.files": ("Files loaded", "Fail dimuatkan"),
+    "freshness.quarantine": ("Quarantined rows, by reason", "Baris dikuarantin, mengikut sebab"),
+    "freshness.no_quarantine": ("No rows were quarantined.", "Tiada baris dikuarantin."),
+    "freshness.no_runs": ("No ETL run is recorded yet.", "Belum ada larian ETL direkodkan."),
+    "freshness.ok": ("The data is fresh.", "Data adalah terkini."),
+    "run.succeeded": ("succeeded", "berjaya"),
+    "run.failed": ("failed", "gagal"),
+    "run.running": ("running", "sedang berjalan"),
+    # --- definitions --------------------------------------------------------------------------------------
+    "definitions.title": ("KPI definitions", "Definisi KPI"),
+    "definitions.intro": (
+        "Every figure on these pages comes from one of these KPIs. The definitions are read from the KPI files "
+        "themselves, so they always match the calculation.",
+        "Setiap angka dalam halaman ini datang daripada salah satu KPI ini. Definisi dibaca daripada fail KPI itu "
+        "sendiri, jadi ia sentiasa sepadan dengan pengiraan.",
+    ),
+    "definitions.search": ("Search KPIs", "Cari KPI"),
+    "definitions.id": ("KPI id", "ID KPI"),
+    "definitions.unit": ("Unit", "Unit"),
+    "definitions.grain": ("Breakdowns", "Pecahan"),
+    "definitions.filters": ("Filters", "Penapis"),
+    "definitions.none": ("No KPI matches the search.", "Tiada KPI sepadan dengan carian."),
+    # --- value labels -------------------------------------------------------------------------------------
+    "mqa.1": ("Category 1", "Kategori 1"),
+    "mqa.2": ("Category 2", "Kategori 2"),
+    "mqa.3": ("Category 3", "Kategori 3"),
+    "mode.conventional": ("Conventional", "Konvensional"),
+    "mode.blended": ("Blended", "Teradun"),
+    "mode.odl": ("ODL (open and distance learning)", "ODL (pembelajaran terbuka dan jarak jauh)"),
+    "platform.futurelearn": ("FutureLearn", "FutureLearn"),
+    "platform.openlearning": ("OpenLearning", "OpenLearning"),
+    "platform.lms": ("University LMS", "LMS universiti"),
+    "platform.other": ("Other platform", "Platform lain"),
+    "mc_type.programme_based": ("Programme-based (credit-bearing)", "Berasaskan program (berkredit)"),
+    "mc_type.stand_alone": ("Stand-alone", "Kendiri"),
+    "mc_type.mooc": ("MOOC", "MOOC"),
+    "design.A": ("Option A (blended)", "Pilihan A (teradun)"),
+    "design.B1": ("Option B1 (one 14-week MOOC)", "Pilihan B1 (satu MOOC 14 minggu)"),
+    "design.B2": ("Option B2 (several MOOCs)", "Pilihan B2 (beberapa MOOC)"),
+    "design.none": ("No design option", "Tiada pilihan reka bentuk"),
+    "phase.immediate": ("Immediate plan", "Pelan segera"),
+    "phase.phase_2": ("Phase 2 (3-year)", "Fasa 2 (3 tahun)"),
+    "phase.phase_3": ("Phase 3 (5-year)", "Fasa 3 (5 tahun)"),
+    "cert.coc": ("Certificate of Completion (COC)", "Sijil Penyempurnaan (COC)"),
+    "cert.coa": ("Certificate of Achievement (COA)", "Sijil Pencapaian (COA)"),
+    "cert.mms": ("Malaysian Micro-credential Statement (MMS)", "Penyata Mikrokredensial Malaysia (MMS)"),
+    "cert.badge": ("Digital badge", "Lencana digital"),
+    "cert.certificates_purchased": ("Certificates purchased", "Sijil dibeli"),
+    "learner.internal": ("Internal", "Dalaman"),
+    "learner.external": ("External", "Luaran"),
+    "learner.malaysian": ("Malaysian", "Warganegara Malaysia"),
+    "learner.international": ("International", "Antarabangsa"),
+    "learner.unknown_nationality": ("Nationality unknown", "Kewarganegaraan tidak diketahui"),
+    "grain.university": ("University", "Universiti"),
+    "grain.ptj": ("PTj", "PTj"),
+    "grain.course": ("Course", "Kursus"),
+    "grain.course_run": ("Course run", "Sesi kursus"),
+    "grain.month": ("Month", "Bulan"),
+    "grain.lecturer": ("Lecturer", "Pensyarah"),
+    "grain.staff": ("Lecturer", "Pensyarah"),
+    "grain.year": ("Year", "Tahun"),
+    "grain.term": ("Term", "Semester"),
+    "filter.year": ("year", "tahun"),
+    "filter.date_from": ("from date", "dari tarikh"),
+    "filter.date_to": ("to date", "hingga tarikh"),
+    "filter.ptj_codes": ("PTj", "PTj"),
+    "filter.course_codes": ("course", "kursus"),
+    "filter.mqa_categories": ("MQA category", "kategori MQA"),
+    "filter.modes": ("mode of delivery", "mod penyampaian"),
+    "filter.platforms": ("platform", "platform"),
+    "filter.mc_types": ("MC type", "jenis MC"),
+    # --- column headers (KPI outputs and tables) ----------------------------------------------------------
+    "col.year": ("Year", "Tahun"),
+    "col.group_key": ("Code", "Kod"),
+    "col.group_label": ("Name", "Nama"),
+    "col.ptj_code": ("PTj", "PTj"),
+    "col.ptj_name": ("PTj name", "Nama PTj"),
+    "col.course_code": ("Course code", "Kod kursus"),
+    "col.course_title": ("Course", "Kursus"),
+    "col.run_id": ("Course run", "Sesi kursus"),
+    "col.month": ("Month", "Bulan"),
+    "col.courses": ("Courses", "Kursus"),
+    "col.mc_courses": ("MC courses", "Kursus MC"),
+    "col.mooc_courses": ("MOOC courses", "Kursus MOOC"),
+    "col.runs_started": ("Runs started", "Sesi bermula"),
+    "col.runs": ("Runs", "Sesi"),
+    "col.new_courses": ("New courses", "Kursus baharu"),
+    "col.enrolments": ("Enrolments", "Pendaftaran"),
+    "col.learners": ("Learners", "Pelajar"),
+    "col.internal": ("Internal", "Dalaman"),
+    "col.external": ("External", "Luaran"),
+    "col.malaysian": ("Malaysian", "Warganegara Malaysia"),
+    "col.international": ("International", "Antarabangsa"),
+    "col.dimension": ("Dimension", "Dimensi"),
+    "col.value": ("Value", "Nilai"),
+    "col.completions": ("Completions", "Penyempurnaan"),
+    "col.completed": ("Completed", "Tamat"),
+    "col.coc": ("COC", "COC"),
+    "col.coa": ("COA", "COA"),
+    "col.mms": ("MMS", "MMS"),
+    "col.certificates": ("Certificates", "Sijil"),
+    "col.certificates_purchased": ("Certificates purchased", "Sijil dibeli"),
+    "col.starters": ("Starters", "Pelajar yang bermula"),
+    "col.completion_rate_pct": ("Completion rate, all enrolments (%)", "Kadar penyempurnaan, semua pendaftaran (%)"),
+    "col.completion_rate_started_pct": (
+        "Completion rate, learners who started (%)", "Kadar penyempurnaan, pelajar yang bermula (%)"),
+    "col.completed_starters": ("Completed (of starters)", "Tamat (daripada yang bermula)"),
+    "col.withdrawals": ("Withdrawals", "Menarik diri"),
+    "col.passed": ("Passed", "Lulus"),
+    "col.courses_offered": ("Courses offered", "Kursus ditawarkan"),
+    "col.new_mc_courses": ("New MC courses", "Kursus MC baharu"),
+    "col.new_mooc_courses": ("New MOOC courses", "Kursus MOOC baharu"),
+    "col.mc_runs": ("MC runs", "Sesi MC"),
+    "col.mooc_runs": ("MOOC runs", "Sesi MOOC"),
+    "col.badges": ("Badges", "Lencana"),
+    "col.nationality_unknown": ("Nationality unknown", "Kewarganegaraan tidak diketahui"),
+    "col.mqa_category": ("MQA category", "Kategori MQA"),
+    "col.share_pct": ("Share (%)", "Peratusan (%)"),
+    "col.target_pct": ("Target (%)", "Sasaran (%)"),
+    "col.gap_pct": ("Gap (percentage points)", "Jurang (mata peratusan)"),
+    "col.delivery_mode": ("Mode of delivery", "Mod penyampaian"),
+    "col.design_option": ("Design option", "Pilihan reka bentuk"),
+    "col.plan_phase": ("Plan phase", "Fasa pelan"),
+    "col.credit_bearing": ("Credit-bearing", "Berkredit"),
+    "col.credit_bearing_courses": ("Credit-bearing courses", "Kursus berkredit"),
+    "col.credits": ("Credits", "Kredit"),
+    "col.kpi_id": ("KPI", "KPI"),
+    "col.kpi_title": ("KPI", "KPI"),
+    "col.scope": ("Scope", "Skop"),
+    "col.scope_label": ("PTj", "PTj"),
+    "col.target_value": ("Target", "Sasaran"),
+    "col.receipts": ("Receipts", "Resit"),
+    "col.previous_net_revenue_rm": ("Net revenue, previous year (RM)", "Hasil bersih, tahun sebelumnya (RM)"),
+    "col.revenue_per_enrolment_rm": ("Net revenue per enrolment (RM)", "Hasil bersih setiap pendaftaran (RM)"),
+    "col.courses_planned": ("Courses planned", "Kursus dirancang"),
+    "col.courses_launched": ("Courses launched", "Kursus dilancarkan"),
+    "col.launched_pct": ("Launched (%)", "Dilancarkan (%)"),
+    "col.credits_on_offer": ("Credits on offer", "Kredit ditawarkan"),
+    "col.credit_bearing_share_pct": ("Credit-bearing share (%)", "Peratusan berkredit (%)"),
+    "col.enrolments_credit_bearing": ("Enrolments in credit-bearing courses", "Pendaftaran dalam kursus berkredit"),
+    "col.target": ("Target", "Sasaran"),
+    "col.pct_achieved": ("Achieved (%)", "Pencapaian (%)"),
+    "col.expected_pct": ("Expected by now (%)", "Dijangka setakat ini (%)"),
+    "col.status": ("Status", "Status"),
+    "col.gross_fees_rm": ("MC fees (RM)", "Yuran MC (RM)"),
+    "col.certificate_income_rm": ("Certificate income (RM)", "Pendapatan sijil (RM)"),
+    "col.refunds_rm": ("Refunds (RM)", "Bayaran balik (RM)"),
+    "col.net_revenue_rm": ("Net revenue (RM)", "Hasil bersih (RM)"),
+    "col.prev_net_revenue_rm": ("Net revenue, previous year (RM)", "Hasil bersih, tahun sebelumnya (RM)"),
+    "col.change_rm": ("Change (RM)", "Perubahan (RM)"),
+    "col.change_pct": ("Change (%)", "Perubahan (%)"),
+    "col.paying_learners": ("Paying learners", "Pelajar yang membayar"),
+    "col.revenue_per_learner_rm": ("Net revenue per learner (RM)", "Hasil bersih setiap pelajar (RM)"),
+    "col.enrolled": ("Enrolled", "Mendaftar"),
+    "col.started": ("Started", "Bermula"),
+    "col.completed_50pct": ("Completed 50%", "Menamatkan 50%"),
+    "col.completed_90pct": ("Completed 90%", "Menamatkan 90%"),
+    "col.fully_participated": ("Fully participated", "Penyertaan penuh"),
+    "col.certified": ("Certified", "Menerima sijil"),
+    "col.week_number": ("Week", "Minggu"),
+    "col.active": ("Active", "Aktif"),
+    "col.retention_pct": ("Retention (%)", "Pengekalan (%)"),
+    "col.median_days": ("Median days", "Median hari"),
+    "col.median_days_to_completion": ("Median days to completion", "Median hari untuk tamat"),
+    "col.staff_id": ("Staff id", "ID staf"),
+    "col.staff_name": ("Lecturer", "Pensyarah"),
+    "col.term": ("Term", "Semester"),
+    "col.contact_hours": ("Contact hours", "Jam bersemuka"),
+    "col.online_hours": ("Online hours", "Jam dalam talian"),
+    "col.weighted_hours": ("Weighted hours", "Jam berwajaran"),
+    "col.learners_taught": ("Learners taught", "Pelajar diajar"),
+    "col.is_overloaded": ("Overloaded", "Terlebih beban"),
+    "col.lecturers": ("Lecturers", "Pensyarah"),
+    "col.overloaded_lecturers": ("Overloaded lecturers", "Pensyarah terlebih beban"),
+    "col.mean_weighted_hours": ("Mean weighted hours", "Purata jam berwajaran"),
+    "col.max_weighted_hours": ("Highest weighted hours", "Jam berwajaran tertinggi"),
+    "col.total_weighted_hours": ("Total weighted hours", "Jumlah jam berwajaran"),
+    "col.owner_staff_id": ("Owner staff id", "ID staf pemilik"),
+    "col.owner_name": ("Owner", "Pemilik"),
+    "col.owner_left_on": ("Owner left on", "Tarikh pemilik keluar"),
+    "col.runs_running_or_upcoming": ("Runs live or upcoming", "Sesi aktif atau akan datang"),
+    "col.has_left": ("Has left", "Telah keluar"),
+    "col.median_weighted_hours": ("Median weighted hours", "Median jam berwajaran"),
+    "col.files": ("Files", "Fail"),
+    "col.last_run_id": ("Last ETL run", "Larian ETL terakhir"),
+    "col.ptj_name_en": ("PTj name", "Nama PTj"),
+    "col.next_run_id": ("Next run", "Sesi seterusnya"),
+    "col.etl_run_id": ("ETL run", "Larian ETL"),
+    "col.duration_s": ("Duration (s)", "Tempoh (s)"),
+    "col.min_days": ("Fewest days", "Hari paling sedikit"),
+    "col.max_days": ("Most days", "Hari paling banyak"),
+    "col.completions_timed": ("Completions with a date", "Penyempurnaan bertarikh"),
+    "col.enrolled_with_steps": ("Enrolled in runs with step data", "Mendaftar dalam sesi dengan data langkah"),
+    "col.learners_visited": ("Learners active that week", "Pelajar aktif minggu itu"),
+    "col.next_run_starts_on": ("Next run starts", "Sesi seterusnya bermula"),
+    "col.run_id_label": ("Run", "Sesi"),
+    "col.started_at": ("Started", "Bermula"),
+    "col.finished_at": ("Finished", "Selesai"),
+    "col.message": ("Message", "Mesej"),
+    "col.files_loaded": ("Files loaded", "Fail dimuatkan"),
+    "col.files_skipped": ("Files skipped", "Fail dilangkau"),
+    "col.rows_read": ("Rows read", "Baris dibaca"),
+    "col.rows_loaded": ("Rows loaded", "Baris dimuatkan"),
+    "col.rows_quarantined": ("Rows quarantined", "Baris dikuarantin"),
+    "col.source": ("Source", "Sumber"),
+    "col.file_name": ("File", "Fail"),
+    "col.reason": ("Reason", "Sebab"),
+    "col.column_name": ("Column", "Lajur"),
+    "col.rows": ("Rows", "Baris"),
+    "col.example_line": ("Example line", "Contoh baris"),
+    "col.example_value": ("Example value", "Contoh nilai"),
+    "col.first_line": ("First line", "Baris pertama"),
+    "col.lines": ("Lines", "Baris"),
+    "col.measure": ("Measure", "Ukuran"),
+    "col.definition": ("Definition", "Definisi"),
+    "col.unit": ("Unit", "Unit"),
+    "col.grain": ("Breakdowns", "Pecahan"),
+    "col.filters": ("Filters", "Penapis"),
+}
+
+TEXT: dict[str, dict[str, str]] = {key: {"en": en, "ms": ms} for key, (en, ms) in _PAIRS.items()}
+
+
+def current_lang() -> str:
+    """The language chosen in the sidebar (session state), English outside a Streamlit session."""
+    try:
+        import streamlit as st
+
+        lang = st.session_state.get("lang", DEFAULT_LANG)
+    except Exception:  # no session (plain Python, tests): English
+        lang = DEFAULT_LANG
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = None, **values: Any) -> str:
+    """The text for `key` in the current language, with {placeholders} filled from `values`."""
+    entry = TEXT.get(key)
+    if entry is None:
+        return key
+    text = entry[lang or current_lang()]
+    return text.format(**values) if values else text
+
+
+def has(key: str) -> bool:
+    return key in TEXT
+
+
+def label(prefix: str, value: object, lang: str | None = None) -> str:
+    """A translated value label such as mode.blended -> 'Teradun'; the raw value when none is known."""
+    key = f"{prefix}.{value}"
+    return t(key, lang) if key in TEXT else str(value)
+
+
+def column(name: str, lang: str | None = None) -> str:
+    """A translated column header; an unknown column keeps a readable form of its name."""
+    key = f"col.{name}"
+    if key in TEXT:
+        return t(key, lang)
+    # A column named by data (a course title in a side-by-side table) stays as it is.
+    return name.replace("_", " ").capitalize() if re.fullmatch(r"[a-z0-9_]+", name) else name

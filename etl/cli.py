@@ -1,0 +1,317 @@
+"""The `mckpi` command line (typer + rich): one command per verb.
+
+    mckpi demo [--enrolments N] [--seed S] [--landing DIR] [--if-empty]
+    mckpi etl [--landing DIR] [--warehouse PATH] [--config FILE] [--full]
+    mckpi status [--warehouse PATH]
+    mckpi templates [--out data/templates]
+    mckpi builds / mckpi rollback RUN_ID
+    mckpi kpi ...                      (etl/cli_kpi.py)
+    mckpi report | snapshot | snapshots | export   (etl/cli_reports.py)
+
+`python -m etl.cli ...` works the same.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from etl.config import Settings, load_settings
+
+app = typer.Typer(
+    name="mckpi",
+    help="Microcredential and MOOC KPIs: demo data, ETL into DuckDB, warehouse status.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="mckpi.toml to use (default: MCKPI_CONFIG, ./mckpi.toml)")
+]
+WarehouseOpt = Annotated[
+    Path | None, typer.Option("--warehouse", help="Published warehouse path (default from config)")
+]
+LandingOpt = Annotated[Path | None, typer.Option("--landing", help="Landing folder (default from config)")]
+
+
+def _settings(config: Path | None) -> Settings:
+    if config is not None and not config.is_file():
+        _fail(f"config file {config} not found")
+    return load_settings(config)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # one line, also in logs
+    raise typer.Exit(code)
+
+
+def _age(delta_seconds: float) -> str:
+    minutes = int(delta_seconds // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min ago"
+    return f"{hours // 24} days ago"
+
+
+@app.command()
+def demo(
+    enrolments: Annotated[int, typer.Option(help="Enrolments to generate")] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files)")] = 42,
+    landing: LandingOpt = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the landing folder has files")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Write demo landing files (a made-up university) into the landing folder."""
+    settings = _settings(config)
+    folder = landing or settings.paths.landing
+    if (
+        if_empty
+        and folder.exists()
+        and any(
+            p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+            for p in folder.rglob("*")
+        )
+    ):
+        console.print(f"[dim]{escape(str(folder))} already has files: demo data not written[/]")
+        return
+    try:
+        from etl.demo import generate
+    except ImportError as exc:  # pragma: no cover - the demo module is another engineer's
+        _fail(f"the demo generator is not available ({exc})")
+    folder.mkdir(parents=True, exist_ok=True)
+    with console.status(f"Generating {enrolments:,} demo enrolments (seed {seed}) ..."):
+        generate(folder, enrolments, seed)
+    console.print(f"[green]Demo data written to[/] {escape(str(folder))}")
+
+
+@app.command()
+def etl(
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Rebuild from every landing file, not only new ones")
+    ] = False,
+) -> None:
+    """Load new landing files, build the models, run the checks, publish a new warehouse."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from etl.load import run_etl
+    from etl.validate import EtlError
+
+    settings = _settings(config)
+    progress = Progress(
+        TextColumn("[bold]loading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    )
+    task_id = None
+
+    def on_file(rel: str, done: int, total: int) -> None:
+        nonlocal task_id
+        if task_id is None:
+            task_id = progress.add_task("", total=total)
+        progress.update(task_id, completed=done, description=escape(rel))
+
+    # A scheduler's SIGTERM unwinds like Ctrl-C: the half-built file is removed and the run is logged as failed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        with progress:
+            result = run_etl(settings, landing, warehouse, progress=on_file, full=full)
+    except EtlError as exc:
+        partial = exc.result
+        if partial is not None and getattr(partial, "files", None):
+            _print_summary(partial)
+        _fail(f"ETL failed: {exc}")
+    _print_summary(result)
+    seconds = (result.finished_at - result.started_at).total_seconds() if result.finished_at else 0.0
+    console.print(
+        f"[green]Published[/] run [bold]{result.run_id}[/] -> {escape(str(result.warehouse))} "
+        f"({result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined, {seconds:.1f} s)"
+    )
+
+
+def _print_summary(result) -> None:  # noqa: ANN001 - EtlResult, imported lazily
+    table = Table(title=f"ETL run {result.run_id}", title_justify="left")
+    table.add_column("source")
+    table.add_column("files", justify="right")
+    table.add_column("loaded", justify="right")
+    table.add_column("skipped", justify="right")
+    table.add_column("rows read", justify="right")
+    table.add_column("rows loaded", justify="right")
+    table.add_column("quarantined", justify="right")
+    for s in result.by_source():
+        quarantined = f"[yellow]{s.rows_quarantined:,}[/]" if s.rows_quarantined else "0"
+        table.add_row(
+            s.source,
+            str(s.files),
+            str(s.files_loaded),
+            str(s.files_skipped),
+            f"{s.rows_read:,}",
+            f"{s.rows_loaded:,}",
+            quarantined,
+        )
+    console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+@app.command()
+def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int = 10) -> None:
+    """The published warehouse, the last ETL runs and what is in quarantine."""
+    import duckdb
+
+    from etl.publish import list_builds, published_run_id, published_target
+    from etl.runlog import read_runs, runlog_path
+
+    settings = _settings(config)
+    published = warehouse or settings.paths.warehouse
+    target = published_target(published)
+    if target is None:
+        console.print(f"[yellow]No warehouse published at {escape(str(published))}[/] (run `mckpi etl`)")
+    else:
+        info: dict[str, str] = {}
+        quarantine: list[tuple] = []
+        try:
+            with duckdb.connect(str(published), read_only=True) as con:
+                info = dict(con.execute("select key, value from warehouse_info").fetchall())  # type: ignore[arg-type]
+                quarantine = con.execute(
+                    "select source, column_name, regexp_replace(reason, '[0-9]+', 'N', 'g') as reason, count(*)"
+                    " from quarantine group by all order by 4 desc, 1, 2, 3 limit 20"
+                ).fetchall()
+        except duckdb.Error as exc:
+            _fail(f"cannot read {published}: {exc}")
+        run_id = info.get("etl_run_id") or published_run_id(published) or "?"
+        age = ""
+        if info.get("published_at"):
+            published_at = datetime.fromisoformat(info["published_at"])
+            age = f", published {info['published_at']} ({_age((datetime.now(UTC) - published_at).total_seconds())})"
+        demo = " [magenta](demo data)[/]" if info.get("is_demo") == "true" else ""
+        console.print(f"Published: run [bold]{run_id}[/]{escape(age)}{demo}")
+        console.print(f"  {escape(str(published))} -> {escape(str(target))}")
+        if info.get("pseudonym_key_is_demo") == "true" and info.get("is_demo") != "true":
+            console.print("[yellow]  learner ids were hashed with the demo key: set MCKPI_PSEUDONYM_KEY[/]")
+        if quarantine:
+            q = Table(title="Quarantined rows (by source, column and reason)", title_justify="left")
+            for col in ("source", "column", "reason", "rows"):
+                q.add_column(col, justify="right" if col == "rows" else "left")
+            for source, column, reason, count in quarantine:
+                q.add_row(source, column or "", escape(reason), f"{count:,}")
+            console.print(q)
+        else:
+            console.print("  nothing in quarantine")
+        builds = list_builds(published)
+        console.print(
+            f"  builds kept: {', '.join(b.run_id + ('*' if b.is_published else '') for b in builds)}"
+        )
+
+    history = read_runs(runlog_path(published))[-runs:]
+    if history:
+        t = Table(title=f"Last {len(history)} ETL runs", title_justify="left")
+        for col in (
+            "run",
+            "status",
+            "started (UTC)",
+            "seconds",
+            "files loaded",
+            "skipped",
+            "rows loaded",
+            "quarantined",
+            "message",
+        ):
+            t.add_column(col)
+        for r in reversed(history):
+            started = str(r.get("started_at") or "")[:19].replace("T", " ")
+            seconds = ""
+            if r.get("started_at") and r.get("finished_at"):
+                seconds = f"{(datetime.fromisoformat(str(r['finished_at'])) - datetime.fromisoformat(str(r['started_at']))).total_seconds():.1f}"
+            colour = {"succeeded": "green", "failed": "red"}.get(str(r.get("status")), "yellow")
+            t.add_row(
+                str(r.get("run_id")),
+                f"[{colour}]{r.get('status')}[/]",
+                started,
+                seconds,
+                str(r.get("files_loaded") or 0),
+                str(r.get("files_skipped") or 0),
+                f"{int(r.get('rows_loaded') or 0):,}",
+                f"{int(r.get('rows_quarantined') or 0):,}",
+                escape(str(r.get("message") or ""))[:120],
+            )
+        console.print(t)
+
+
+@app.command()
+def templates(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the templates to")] = Path(
+        "data/templates"
+    ),
+) -> None:
+    """Write one CSV template per source (header and two example rows), from the contracts."""
+    from etl.contracts import write_templates
+
+    for path in write_templates(out):
+        console.print(f"wrote {escape(str(path))}")
+
+
+@app.command()
+def builds(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
+    """List the warehouse builds kept for rollback (* = published)."""
+    from etl.publish import list_builds
+
+    settings = _settings(config)
+    for b in list_builds(warehouse or settings.paths.warehouse):
+        console.print(f"{'*' if b.is_published else ' '} {b.run_id}  {b.bytes / 1e6:,.1f} MB")
+
+
+@app.command()
+def rollback(run_id: str, warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
+    """Publish an earlier build again."""
+    from etl.publish import rollback as do_rollback
+    from etl.validate import EtlError
+
+    settings = _settings(config)
+    try:
+        target = do_rollback(warehouse or settings.paths.warehouse, run_id)
+    except EtlError as exc:
+        _fail(str(exc))
+    console.print(f"[green]Published[/] {escape(str(target))}")
+
+
+try:  # the KPI commands live in their own module
+    from etl.cli_kpi import kpi_app
+
+    app.add_typer(kpi_app, name="kpi")
+except ImportError:  # pragma: no cover
+    pass
+
+try:  # report, snapshot, snapshots, export
+    from etl.cli_reports import register as register_reports
+
+    register_reports(app)
+except ImportError:  # pragma: no cover
+    pass
+
+
+if __name__ == "__main__":
+    app()

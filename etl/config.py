@@ -1,0 +1,151 @@
+"""Settings read from mckpi.toml (policy figures, paths, thresholds), overridable by environment variables.
+
+Nothing in the code hard-codes a target or a policy figure; it asks `load_settings()`.
+Environment overrides: MCKPI_<SECTION>_<KEY> (e.g. MCKPI_PATHS_WAREHOUSE=/srv/mckpi/mckpi.duckdb).
+MCKPI_CONFIG points at another config file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+QUERIES_DIR = REPO_ROOT / "queries"
+DEFAULT_CONFIG = REPO_ROOT / "mckpi.toml"
+
+
+@dataclass(frozen=True)
+class Paths:
+    landing: Path = Path("data/landing")
+    warehouse: Path = Path("data/warehouse/mckpi.duckdb")
+    archive: Path = Path("data/archive")
+    snapshots: Path = Path("data/snapshots")
+
+
+@dataclass(frozen=True)
+class Privacy:
+    pseudonym_key_env: str = "MCKPI_PSEUDONYM_KEY"
+    demo_pseudonym_key: str = "mckpi-demo-key-not-for-real-data"
+    small_cell_limit: int = 5
+
+
+@dataclass(frozen=True)
+class Policy:
+    category_1_target_pct: int = 60
+    category_3_target_pct: int = 40
+    mc_fee_min_rm: Decimal = Decimal("500.00")
+    mc_fee_max_rm: Decimal = Decimal("700.00")
+    mc_slt_hours_min: int = 4
+    mc_slt_hours_max: int = 160
+    semester_weeks: int = 14
+    fully_participated_step_pct: int = 50
+    achievement_step_pct: int = 90
+
+
+@dataclass(frozen=True)
+class Workload:
+    online_hours_factor: float = 0.5
+    overload_hours_per_term: float = 120.0
+
+
+@dataclass(frozen=True)
+class Targets:
+    on_track_ratio: float = 1.0
+    at_risk_ratio: float = 0.8
+
+
+@dataclass(frozen=True)
+class Freshness:
+    max_age_hours: float = 36.0
+
+
+@dataclass(frozen=True)
+class Retention:
+    keep_warehouses: int = 5
+
+
+@dataclass(frozen=True)
+class Notify:
+    webhook_url: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: Paths = field(default_factory=Paths)
+    privacy: Privacy = field(default_factory=Privacy)
+    policy: Policy = field(default_factory=Policy)
+    workload: Workload = field(default_factory=Workload)
+    targets: Targets = field(default_factory=Targets)
+    freshness: Freshness = field(default_factory=Freshness)
+    retention: Retention = field(default_factory=Retention)
+    notify: Notify = field(default_factory=Notify)
+    config_path: Path | None = None
+
+    def pseudonym_key(self) -> str:
+        """The key for learner-id hashing: from the environment when set, else the demo key."""
+        return os.environ.get(self.privacy.pseudonym_key_env) or self.privacy.demo_pseudonym_key
+
+    def uses_demo_key(self) -> bool:
+        return not os.environ.get(self.privacy.pseudonym_key_env)
+
+    def with_paths(self, **changes: Path) -> Settings:
+        return replace(self, paths=replace(self.paths, **changes))
+
+
+def _coerce(value: Any, current: Any) -> Any:
+    """Turn a TOML or environment value into the type of the dataclass default."""
+    if isinstance(current, bool):
+        return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, Path):
+        return Path(value)
+    if isinstance(current, Decimal):
+        return Decimal(str(value))
+    if isinstance(current, int):
+        return int(value)
+    if isinstance(current, float):
+        return float(value)
+    return str(value)
+
+
+def _section(cls: type, data: dict[str, Any], section: str) -> Any:
+    default = cls()
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        current = getattr(default, f.name)
+        raw = data.get(f.name, current)
+        env = os.environ.get(f"MCKPI_{section.upper()}_{f.name.upper()}")
+        if env is not None:
+            raw = env
+        values[f.name] = _coerce(raw, current)
+    return cls(**values)
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read the config file (MCKPI_CONFIG, then ./mckpi.toml, then the repo's), resolving relative paths
+    against the folder the config file is in."""
+    candidates = [path, os.environ.get("MCKPI_CONFIG"), Path.cwd() / "mckpi.toml", DEFAULT_CONFIG]
+    config_path = next((Path(p) for p in candidates if p and Path(p).is_file()), None)
+    data: dict[str, Any] = tomllib.loads(config_path.read_text("utf-8")) if config_path else {}
+    base = config_path.parent if config_path else REPO_ROOT
+
+    sections = {
+        "paths": Paths,
+        "privacy": Privacy,
+        "policy": Policy,
+        "workload": Workload,
+        "targets": Targets,
+        "freshness": Freshness,
+        "retention": Retention,
+        "notify": Notify,
+    }
+    built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
+    paths: Paths = built["paths"]
+    built["paths"] = Paths(
+        **{f.name: (p if (p := getattr(paths, f.name)).is_absolute() else base / p) for f in fields(Paths)}
+    )
+    return Settings(**built, config_path=config_path)

@@ -1,0 +1,504 @@
+"""Source contracts: what each input file must look like, declared once.
+
+The same declarations drive validation in the ETL (file-level checks and row-level quarantine rules)
+and the CSV templates in data/templates/ (header plus two example rows), so the two never disagree.
+
+Types (`Column.type`):
+  varchar      text, trimmed
+  int          whole number
+  decimal      money or a measure with two decimals, written like 650.00 (no "RM", no thousands separators)
+  date         YYYY-MM-DD
+  timestamp    YYYY-MM-DD HH:MM:SS (ISO 8601; a 'T' separator is accepted; read as Malaysia time)
+  timestamp_fl FutureLearn's "YYYY-MM-DD HH:MM:SS UTC"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+ColumnType = Literal["varchar", "int", "decimal", "date", "timestamp", "timestamp_fl"]
+LoadMode = Literal["snapshot", "snapshot_per_run", "append"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType = "varchar"
+    required: bool = True
+    allowed: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    references: str | None = None  # "source.column" that must exist (foreign key)
+    pseudonymise: bool = False  # learner ids: replaced by a keyed hash at load, the raw value never stored
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A check across columns of one row, as a SQL boolean over the typed columns (no user values in it)."""
+
+    sql: str
+    message: str
+    column: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str  # source name; raw table is raw_<name>
+    title: str
+    folder: str  # sub-folder of the landing folder
+    pattern: str  # file name glob inside the folder (.csv or .csv.gz)
+    columns: tuple[Column, ...]
+    natural_key: tuple[str, ...]
+    load_mode: LoadMode
+    examples: tuple[dict[str, str], ...] = ()
+    rules: tuple[RowRule, ...] = ()
+    description: str = ""
+    template_name: str = ""  # file name in data/templates/
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw_{self.name}"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+# --- reference data (snapshots: each delivery replaces the previous one) --------------------------------
+
+PTJ_KINDS = ("faculty", "academy", "centre", "institute")
+MQA_CATEGORIES = ("1", "2", "3")
+MC_TYPES = ("programme_based", "stand_alone", "mooc")
+DELIVERY_MODES = ("conventional", "blended", "odl")
+DESIGN_OPTIONS = ("A", "B1", "B2", "none")
+PLATFORMS = ("futurelearn", "openlearning", "lms", "other")
+PLAN_PHASES = ("immediate", "phase_2", "phase_3")
+OUTCOMES = ("completed", "passed", "failed", "withdrawn")
+CERTIFICATE_TYPES = ("COC", "COA", "MMS", "badge")
+PAYMENT_KINDS = ("mc_fee", "certificate", "refund")
+STAFF_STATUSES = ("active", "left")
+TEACHING_ROLES = ("owner", "lecturer", "facilitator")
+LEARNER_TYPES = ("internal", "external")
+TARGET_SCOPES = ("university", "ptj")
+
+PTJ = Contract(
+    name="ptj",
+    title="PTj list (responsibility centres)",
+    folder="ptj",
+    pattern="*.csv*",
+    template_name="ptj.csv",
+    load_mode="snapshot",
+    natural_key=("ptj_code",),
+    columns=(
+        Column("ptj_code", description="Short code, e.g. FSKTM"),
+        Column("name_en", description="Name in English"),
+        Column("name_ms", description="Name in Malay"),
+        Column("kind", allowed=PTJ_KINDS),
+    ),
+    examples=(
+        {"ptj_code": "FSKTM", "name_en": "Faculty of Computer Science and Information Technology",
+         "name_ms": "Fakulti Sains Komputer dan Teknologi Maklumat", "kind": "faculty"},
+        {"ptj_code": "APM", "name_en": "Academy of Malay Studies",
+         "name_ms": "Akademi Pengajian Melayu", "kind": "academy"},
+    ),
+)
+
+COURSES = Contract(
+    name="courses",
+    title="Course catalogue",
+    folder="courses",
+    pattern="*.csv*",
+    template_name="courses.csv",
+    load_mode="snapshot",
+    natural_key=("course_code",),
+    columns=(
+        Column("course_code"),
+        Column("title"),
+        Column("ptj_code", references="ptj.ptj_code"),
+        Column("mqa_category", allowed=MQA_CATEGORIES, description="1 = part of a UM programme, 3 = free-standing"),
+        Column("mc_type", allowed=MC_TYPES),
+        Column("delivery_mode", allowed=DELIVERY_MODES),
+        Column("online_share_pct", "int", min=0, max=100),
+        Column("design_option", allowed=DESIGN_OPTIONS),
+        Column("platform", allowed=PLATFORMS),
+        Column("credits", "int", min=0, max=60),
+        Column("slt_hours", "int", min=1, max=2000, description="Student learning time in hours"),
+        Column("fee_rm", "decimal", min=0, max=100000),
+        Column("certificate_price_rm", "decimal", required=False, min=0, max=100000),
+        Column("owner_staff_id", references="staff.staff_id"),
+        Column("plan_phase", allowed=PLAN_PHASES),
+        Column("launched_on", "date"),
+    ),
+    rules=(
+        RowRule("delivery_mode <> 'blended' or online_share_pct between 30 and 60",
+                "a blended course has 30% to 60% online (MQA)", "online_share_pct"),
+        RowRule("delivery_mode <> 'odl' or online_share_pct >= 60",
+                "an ODL course has at least 60% online (MQA)", "online_share_pct"),
+        RowRule("delivery_mode <> 'conventional' or online_share_pct < 30",
+                "a conventional course has less than 30% online (MQA)", "online_share_pct"),
+        RowRule("mc_type = 'mooc' or slt_hours between 4 and 160",
+                "an MC has 4 to 160 hours of student learning time", "slt_hours"),
+    ),
+    examples=(
+        {"course_code": "MC-FSKTM-001", "title": "Data Analytics with Python", "ptj_code": "FSKTM",
+         "mqa_category": "1", "mc_type": "programme_based", "delivery_mode": "blended", "online_share_pct": "35",
+         "design_option": "A", "platform": "futurelearn", "credits": "3", "slt_hours": "120", "fee_rm": "650.00",
+         "certificate_price_rm": "", "owner_staff_id": "S0001", "plan_phase": "phase_3", "launched_on": "2023-03-01"},
+        {"course_code": "MOOC-APM-002", "title": "Malay Language for Beginners", "ptj_code": "APM",
+         "mqa_category": "3", "mc_type": "mooc", "delivery_mode": "odl", "online_share_pct": "100",
+         "design_option": "B1", "platform": "futurelearn", "credits": "0", "slt_hours": "12", "fee_rm": "0.00",
+         "certificate_price_rm": "89.00", "owner_staff_id": "S0002", "plan_phase": "immediate",
+         "launched_on": "2022-09-15"},
+    ),
+)
+
+COURSE_RUNS = Contract(
+    name="course_runs",
+    title="Course runs",
+    folder="course_runs",
+    pattern="*.csv*",
+    template_name="course_runs.csv",
+    load_mode="snapshot",
+    natural_key=("run_id",),
+    columns=(
+        Column("run_id"),
+        Column("course_code", references="courses.course_code"),
+        Column("starts_on", "date"),
+        Column("weeks", "int", min=1, max=52),
+        Column("platform_run_label", required=False,
+               description="The platform's name for the run; FutureLearn files are named <label>_enrolments.csv"),
+    ),
+    examples=(
+        {"run_id": "MC-FSKTM-001-2024-1", "course_code": "MC-FSKTM-001", "starts_on": "2024-03-04",
+         "weeks": "5", "platform_run_label": "data-analytics-python-3"},
+        {"run_id": "MOOC-APM-002-2024-1", "course_code": "MOOC-APM-002", "starts_on": "2024-09-02",
+         "weeks": "3", "platform_run_label": "malay-beginners-5"},
+    ),
+)
+
+STAFF = Contract(
+    name="staff",
+    title="Staff (HR)",
+    folder="staff",
+    pattern="*.csv*",
+    template_name="staff.csv",
+    load_mode="snapshot",
+    natural_key=("staff_id",),
+    columns=(
+        Column("staff_id"),
+        Column("staff_name", description="Shown on the workload page (staff, not learners)"),
+        Column("ptj_code", references="ptj.ptj_code"),
+        Column("grade", description="e.g. DS45, DS51, DS52, DS54, VK7"),
+        Column("status", allowed=STAFF_STATUSES),
+        Column("left_on", "date", required=False, description="Required when status is 'left'"),
+    ),
+    rules=(
+        RowRule("status <> 'left' or left_on is not null", "a member of staff who left needs left_on",
+                "left_on"),
+    ),
+    examples=(
+        {"staff_id": "S0001", "staff_name": "Dr. Aminah Binti Yusof", "ptj_code": "FSKTM", "grade": "DS52",
+         "status": "active", "left_on": ""},
+        {"staff_id": "S0002", "staff_name": "Prof. Lim Wei Ming", "ptj_code": "APM", "grade": "VK7",
+         "status": "left", "left_on": "2025-06-30"},
+    ),
+)
+
+TEACHING = Contract(
+    name="teaching",
+    title="Teaching assignments",
+    folder="teaching",
+    pattern="*.csv*",
+    template_name="teaching.csv",
+    load_mode="snapshot",
+    natural_key=("staff_id", "run_id", "teaching_role"),
+    columns=(
+        Column("staff_id", references="staff.staff_id"),
+        Column("run_id", references="course_runs.run_id"),
+        Column("teaching_role", allowed=TEACHING_ROLES),
+        Column("contact_hours", "decimal", min=0, max=1000),
+        Column("online_hours", "decimal", min=0, max=1000),
+    ),
+    examples=(
+        {"staff_id": "S0001", "run_id": "MC-FSKTM-001-2024-1", "teaching_role": "owner",
+         "contact_hours": "14.00", "online_hours": "20.00"},
+        {"staff_id": "S0002", "run_id": "MOOC-APM-002-2024-1", "teaching_role": "facilitator",
+         "contact_hours": "0.00", "online_hours": "12.50"},
+    ),
+)
+
+KPI_TARGETS = Contract(
+    name="kpi_targets",
+    title="KPI targets",
+    folder="kpi_targets",
+    pattern="*.csv*",
+    template_name="kpi_targets.csv",
+    load_mode="snapshot",
+    natural_key=("year", "kpi_id", "scope", "ptj_code"),
+    columns=(
+        Column("year", "int", min=2000, max=2100),
+        Column("kpi_id", description="The id in the header of queries/kpi/<id>.sql"),
+        Column("scope", allowed=TARGET_SCOPES),
+        Column("ptj_code", required=False, references="ptj.ptj_code", description="Required when scope is 'ptj'"),
+        Column("target_value", "decimal", min=0),
+    ),
+    rules=(
+        RowRule("scope <> 'ptj' or ptj_code is not null", "a PTj target needs ptj_code", "ptj_code"),
+    ),
+    examples=(
+        {"year": "2025", "kpi_id": "enrolments", "scope": "university", "ptj_code": "", "target_value": "20000"},
+        {"year": "2025", "kpi_id": "net_revenue", "scope": "ptj", "ptj_code": "FSKTM",
+         "target_value": "150000.00"},
+    ),
+)
+
+# --- platform exports ------------------------------------------------------------------------------------
+
+FUTURELEARN_ENROLMENTS = Contract(
+    name="futurelearn_enrolments",
+    title="FutureLearn enrolments (per-run export, unchanged)",
+    folder="futurelearn",
+    pattern="*_enrolments.csv*",
+    template_name="futurelearn_enrolments.csv",
+    load_mode="snapshot_per_run",
+    natural_key=("learner_id",),  # unique within a run; the run comes from the file name
+    description="File name <platform_run_label>_enrolments.csv; the label must be in course_runs.",
+    columns=(
+        Column("learner_id", pseudonymise=True),
+        Column("enrolled_at", "timestamp_fl"),
+        Column("unenrolled_at", "timestamp_fl", required=False),
+        Column("role", allowed=("learner", "organisation_admin")),
+        Column("fully_participated_at", "timestamp_fl", required=False),
+        Column("purchased_statement_at", "timestamp_fl", required=False),
+        Column("gender", required=False),
+        Column("country", required=False),
+        Column("age_range", required=False),
+        Column("highest_education_level", required=False),
+        Column("employment_status", required=False),
+        Column("employment_area", required=False),
+        Column("detected_country", required=False),
+    ),
+    examples=(
+        {"learner_id": "0a1b2c3d-0000-4000-8000-000000000001", "enrolled_at": "2024-02-20 09:15:00 UTC",
+         "unenrolled_at": "", "role": "learner", "fully_participated_at": "2024-03-30 21:02:11 UTC",
+         "purchased_statement_at": "", "gender": "female", "country": "MY", "age_range": "26-35",
+         "highest_education_level": "university_degree", "employment_status": "working_full_time",
+         "employment_area": "it_and_information_services", "detected_country": "MY"},
+        {"learner_id": "0a1b2c3d-0000-4000-8000-000000000002", "enrolled_at": "2024-02-21 13:40:05 UTC",
+         "unenrolled_at": "2024-03-02 08:00:00 UTC", "role": "learner", "fully_participated_at": "",
+         "purchased_statement_at": "", "gender": "Unknown", "country": "Unknown", "age_range": "Unknown",
+         "highest_education_level": "Unknown", "employment_status": "Unknown", "employment_area": "Unknown",
+         "detected_country": "ID"},
+    ),
+)
+
+FUTURELEARN_STEP_ACTIVITY = Contract(
+    name="futurelearn_step_activity",
+    title="FutureLearn step activity (per-run export, unchanged)",
+    folder="futurelearn",
+    pattern="*_step-activity.csv*",
+    template_name="futurelearn_step-activity.csv",
+    load_mode="snapshot_per_run",
+    natural_key=("learner_id", "step"),
+    description="File name <platform_run_label>_step-activity.csv. 'step' is text: 1.1 and 1.10 differ.",
+    columns=(
+        Column("learner_id", pseudonymise=True),
+        Column("step"),
+        Column("week_number", "int", min=1, max=52),
+        Column("step_number", "int", min=1, max=500),
+        Column("first_visited_at", "timestamp_fl"),
+        Column("last_completed_at", "timestamp_fl", required=False),
+    ),
+    examples=(
+        {"learner_id": "0a1b2c3d-0000-4000-8000-000000000001", "step": "1.1", "week_number": "1",
+         "step_number": "1", "first_visited_at": "2024-03-04 08:01:00 UTC",
+         "last_completed_at": "2024-03-04 08:05:30 UTC"},
+        {"learner_id": "0a1b2c3d-0000-4000-8000-000000000001", "step": "1.10", "week_number": "1",
+         "step_number": "10", "first_visited_at": "2024-03-05 10:00:00 UTC", "last_completed_at": ""},
+    ),
+)
+
+ENROLMENTS = Contract(
+    name="enrolments",
+    title="Enrolments (OpenLearning, LMS and other platforms)",
+    folder="enrolments",
+    pattern="*.csv*",
+    template_name="enrolments.csv",
+    load_mode="append",
+    natural_key=("run_id", "learner_id"),
+    columns=(
+        Column("run_id", references="course_runs.run_id"),
+        Column("learner_id", pseudonymise=True),
+        Column("enrolled_at", "timestamp"),
+        Column("unenrolled_at", "timestamp", required=False),
+        Column("learner_type", allowed=LEARNER_TYPES, description="internal = a registered UM student"),
+        Column("country_code", required=False, description="ISO 3166-1 alpha-2; MY = Malaysian"),
+        Column("age_band", required=False, allowed=("<18", "18-25", "26-35", "36-45", "46-55", "56-65", ">65")),
+        Column("employment_status", required=False),
+        Column("gender", required=False, allowed=("female", "male", "other")),
+    ),
+    rules=(
+        RowRule("unenrolled_at is null or unenrolled_at >= enrolled_at",
+                "unenrolled_at is before enrolled_at", "unenrolled_at"),
+    ),
+    examples=(
+        {"run_id": "MC-FSKTM-001-2024-1", "learner_id": "S2150123", "enrolled_at": "2024-02-28 10:12:00",
+         "unenrolled_at": "", "learner_type": "internal", "country_code": "MY", "age_band": "18-25",
+         "employment_status": "full_time_student", "gender": "female"},
+        {"run_id": "MC-FSKTM-001-2024-1", "learner_id": "ext-88412", "enrolled_at": "2024-03-01 21:45:10",
+         "unenrolled_at": "", "learner_type": "external", "country_code": "ID", "age_band": "36-45",
+         "employment_status": "working_full_time", "gender": "male"},
+    ),
+)
+
+RESULTS = Contract(
+    name="results",
+    title="Results and certificates",
+    folder="results",
+    pattern="*.csv*",
+    template_name="results.csv",
+    load_mode="append",
+    natural_key=("run_id", "learner_id", "certificate_type"),
+    description="One row per learner, run and certificate; a row without certificate_type records the outcome only.",
+    columns=(
+        Column("run_id", references="course_runs.run_id"),
+        Column("learner_id", pseudonymise=True),
+        Column("outcome", allowed=OUTCOMES,
+               description="completed = all materials; passed = materials and assessments"),
+        Column("certificate_type", required=False, allowed=CERTIFICATE_TYPES),
+        Column("issued_at", "timestamp", required=False, description="Required when certificate_type is set"),
+    ),
+    rules=(
+        RowRule("certificate_type is null or issued_at is not null", "a certificate needs issued_at",
+                "issued_at"),
+        RowRule("certificate_type is null or certificate_type <> 'COA' or outcome = 'passed'",
+                "a Certificate of Achievement needs outcome 'passed'", "certificate_type"),
+    ),
+    examples=(
+        {"run_id": "MC-FSKTM-001-2024-1", "learner_id": "S2150123", "outcome": "passed",
+         "certificate_type": "COA", "issued_at": "2024-04-12 16:00:00"},
+        {"run_id": "MC-FSKTM-001-2024-1", "learner_id": "ext-88412", "outcome": "completed",
+         "certificate_type": "COC", "issued_at": "2024-04-10 09:30:00"},
+    ),
+)
+
+PAYMENTS = Contract(
+    name="payments",
+    title="Payments (finance)",
+    folder="payments",
+    pattern="*.csv*",
+    template_name="payments.csv",
+    load_mode="append",
+    natural_key=("receipt_id",),
+    columns=(
+        Column("receipt_id"),
+        Column("learner_id", pseudonymise=True),
+        Column("run_id", references="course_runs.run_id"),
+        Column("payment_kind", allowed=PAYMENT_KINDS),
+        Column("amount_rm", "decimal", min=0.01, max=100000,
+               description="Positive; a refund is a positive amount with payment_kind 'refund'"),
+        Column("paid_at", "timestamp"),
+        Column("ptj_code", references="ptj.ptj_code", description="PTj credited with the income"),
+    ),
+    examples=(
+        {"receipt_id": "R2024-000101", "learner_id": "ext-88412", "run_id": "MC-FSKTM-001-2024-1",
+         "payment_kind": "mc_fee", "amount_rm": "650.00", "paid_at": "2024-03-01 21:50:00", "ptj_code": "FSKTM"},
+        {"receipt_id": "R2024-000187", "learner_id": "ext-88412", "run_id": "MC-FSKTM-001-2024-1",
+         "payment_kind": "refund", "amount_rm": "650.00", "paid_at": "2024-03-08 11:00:00", "ptj_code": "FSKTM"},
+    ),
+)
+
+CONTRACTS: dict[str, Contract] = {
+    c.name: c
+    for c in (
+        PTJ,
+        STAFF,
+        COURSES,
+        COURSE_RUNS,
+        TEACHING,
+        KPI_TARGETS,
+        FUTURELEARN_ENROLMENTS,
+        FUTURELEARN_STEP_ACTIVITY,
+        ENROLMENTS,
+        RESULTS,
+        PAYMENTS,
+    )
+}
+"""In load order: a source's references point only at sources before it."""
+
+# Other FutureLearn datasets that may sit in the landing folder; recognised, listed as skipped, not loaded.
+FUTURELEARN_IGNORED = (
+    "archetype-survey-responses",
+    "leaving-survey-responses",
+    "weekly-sentiment-survey-responses",
+    "question-response",
+    "video-stats",
+    "team-members",
+    "comments",
+    "peer-review-assignments",
+    "peer-review-reviews",
+    "campaigns",
+)
+
+
+def template_rows(contract: Contract) -> list[list[str]]:
+    return [[ex.get(c.name, "") for c in contract.columns] for ex in contract.examples]
+
+
+def write_templates(folder: Path) -> list[Path]:
+    """Write one CSV template per contract (header and two example rows)."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for contract in CONTRACTS.values():
+        path = folder / contract.template_name
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(contract.header)
+            writer.writerows(template_rows(contract))
+        written.append(path)
+    return written
+
+
+@dataclass(frozen=True)
+class DefaultPtj:
+    ptj_code: str
+    name_en: str
+    name_ms: str
+    kind: str
+
+
+# The university's PTjs, shipped as the default PTj list (mckpi demo writes them; a real deployment's HR
+# export replaces them). Codes as the university uses them.
+DEFAULT_PTJS: tuple[DefaultPtj, ...] = (
+    DefaultPtj("FSKTM", "Faculty of Computer Science and Information Technology",
+               "Fakulti Sains Komputer dan Teknologi Maklumat", "faculty"),
+    DefaultPtj("FBE", "Faculty of Business and Economics", "Fakulti Perniagaan dan Ekonomi", "faculty"),
+    DefaultPtj("FEDU", "Faculty of Education", "Fakulti Pendidikan", "faculty"),
+    DefaultPtj("FOM", "Faculty of Medicine", "Fakulti Perubatan", "faculty"),
+    DefaultPtj("FS", "Faculty of Science", "Fakulti Sains", "faculty"),
+    DefaultPtj("FK", "Faculty of Engineering", "Fakulti Kejuruteraan", "faculty"),
+    DefaultPtj("FUU", "Faculty of Law", "Fakulti Undang-Undang", "faculty"),
+    DefaultPtj("FASS", "Faculty of Arts and Social Sciences", "Fakulti Sastera dan Sains Sosial", "faculty"),
+    DefaultPtj("FBL", "Faculty of Languages and Linguistics", "Fakulti Bahasa dan Linguistik", "faculty"),
+    DefaultPtj("FAB", "Faculty of Built Environment", "Fakulti Alam Bina", "faculty"),
+    DefaultPtj("FOD", "Faculty of Dentistry", "Fakulti Pergigian", "faculty"),
+    DefaultPtj("FOP", "Faculty of Pharmacy", "Fakulti Farmasi", "faculty"),
+    DefaultPtj("FSSS", "Faculty of Sport and Exercise Science", "Fakulti Sains Sukan dan Senaman", "faculty"),
+    DefaultPtj("FCA", "Faculty of Creative Arts", "Fakulti Seni Kreatif", "faculty"),
+    DefaultPtj("APIUM", "Academy of Islamic Studies", "Akademi Pengajian Islam", "academy"),
+    DefaultPtj("APM", "Academy of Malay Studies", "Akademi Pengajian Melayu", "academy"),
+    DefaultPtj("ADEC", "Academic Enhancement and Leadership Development Centre",
+               "Pusat Pembangunan Akademik dan Kepimpinan", "centre"),
+    DefaultPtj("CITRA", "Centre for the Initiation of Talent and Industrial Training",
+               "Pusat Permulaan Bakat dan Latihan Industri", "centre"),
+    DefaultPtj("STEM", "STEM Centre", "Pusat STEM", "centre"),
+    DefaultPtj("KZI", "Kong Zi Institute", "Institut Kong Zi", "institute"),
+)

@@ -1,0 +1,236 @@
+"""Publishing warehouses: build in a new file, swap it in atomically, one writer at a time.
+
+Layout, beside the published path (default data/warehouse/mckpi.duckdb):
+
+    mckpi.duckdb -> builds/<run_id>.duckdb     a symlink, replaced with os.replace (atomic)
+    builds/<run_id>.duckdb                      one file per published build (the last `keep_warehouses` kept)
+    builds/<run_id>.duckdb.tmp                  the build in progress (removed on failure, or by the next run)
+    .mckpi.lock                                 flock'ed by the one writer; holds its pid, run id and start time
+    etl_runs.jsonl                              the run log (etl.runlog)
+
+Readers open the published path read-only; a reader that opened the old build keeps reading it (an unlinked file
+stays readable on POSIX until closed), and one that opens after the swap gets the new build: never a half-built file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from etl.validate import EtlError
+
+BUILDS = "builds"
+LOCK_NAME = ".mckpi.lock"
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{4}$")
+
+
+class LockHeld(EtlError):
+    pass
+
+
+class PublishError(EtlError):
+    pass
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """YYYYMMDDTHHMMSSZ-xxxx: sorts by start time; the random suffix keeps two runs in one second apart."""
+    now = now or datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def builds_dir(published: Path) -> Path:
+    return published.parent / BUILDS
+
+
+def build_path(published: Path, run_id: str) -> Path:
+    return builds_dir(published) / f"{run_id}.duckdb"
+
+
+def tmp_build_path(published: Path, run_id: str) -> Path:
+    return builds_dir(published) / f"{run_id}.duckdb.tmp"
+
+
+@contextlib.contextmanager
+def writer_lock(folder: Path, run_id: str, started_at: datetime) -> Iterator[None]:
+    """Hold <folder>/.mckpi.lock for the duration (non-blocking: a second writer fails at once)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            holder = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+        except (ValueError, OSError):
+            holder = {}
+        os.close(fd)
+        raise LockHeld(
+            f"another ETL run holds the lock (pid {holder.get('pid', '?')}, started at "
+            f"{holder.get('started_at', '?')}, run {holder.get('run_id', '?')})"
+        ) from None
+    try:
+        os.ftruncate(fd, 0)
+        info = {"pid": os.getpid(), "run_id": run_id, "started_at": started_at.isoformat(timespec="seconds")}
+        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def published_target(published: Path) -> Path | None:
+    """The build file the published path points at (None when nothing is published)."""
+    if published.is_symlink():
+        target = Path(os.readlink(published))
+        target = target if target.is_absolute() else published.parent / target
+        return target if target.exists() else None
+    return published if published.exists() else None
+
+
+def published_run_id(published: Path) -> str | None:
+    target = published_target(published)
+    if target is None:
+        return None
+    stem = target.name.removesuffix(".duckdb")
+    return stem if RUN_ID.match(stem) else None
+
+
+def cleanup_stale(published: Path) -> list[Path]:
+    """Remove what a killed run left behind (only call while holding the lock)."""
+    removed = []
+    folder = builds_dir(published)
+    if folder.exists():
+        for p in folder.iterdir():
+            if p.name.endswith((".duckdb.tmp", ".duckdb.tmp.wal")) or p.name.startswith(".spill-"):
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+                removed.append(p)
+    for p in published.parent.glob(f".{published.name}.*.link"):
+        p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+def start_build(published: Path, run_id: str, *, copy_current: bool = True) -> Path:
+    """Create builds/<run_id>.duckdb.tmp: a copy of the published build (so an incremental run only loads new
+    files), or nothing (a fresh build)."""
+    folder = builds_dir(published)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_build_path(published, run_id)
+    tmp.unlink(missing_ok=True)
+    current = published_target(published)
+    if copy_current and current is not None:
+        shutil.copyfile(current, tmp)
+    return tmp
+
+
+def discard_build(published: Path, run_id: str) -> None:
+    tmp = tmp_build_path(published, run_id)
+    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(builds_dir(published) / f".spill-{run_id}", ignore_errors=True)
+
+
+def _swap_link(published: Path, target: Path) -> None:
+    """Point the published path at `target` atomically (relative link, so the folder can move)."""
+    if published.exists() and not published.is_symlink():
+        # A plain file from before builds existed: keep it as a build rather than overwrite it.
+        stamp = datetime.fromtimestamp(published.stat().st_mtime, UTC).strftime("%Y%m%dT%H%M%SZ")
+        legacy = builds_dir(published) / f"{stamp}-0000.duckdb"
+        legacy.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(published, legacy)
+    link = published.parent / f".{published.name}.{secrets.token_hex(4)}.link"
+    os.symlink(os.path.relpath(target, published.parent), link)
+    os.replace(link, published)
+    _fsync_dir(published.parent)
+
+
+def finish_build(published: Path, run_id: str) -> Path:
+    """fsync and rename the closed tmp build, then swap the published link to it."""
+    tmp = tmp_build_path(published, run_id)
+    final = build_path(published, run_id)
+    _fsync_file(tmp)
+    os.replace(tmp, final)
+    _fsync_dir(final.parent)
+    _swap_link(published, final)
+    return final
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    run_id: str
+    path: Path
+    bytes: int
+    is_published: bool
+
+
+def list_builds(published: Path) -> list[BuildInfo]:
+    """Builds on disk, newest first."""
+    folder = builds_dir(published)
+    if not folder.exists():
+        return []
+    current = published_target(published)
+    builds = [
+        (
+            p.name[:16],
+            p.stat().st_mtime_ns,
+            BuildInfo(
+                p.name.removesuffix(".duckdb"), p, p.stat().st_size, current is not None and p == current
+            ),
+        )
+        for p in folder.glob("*.duckdb")
+    ]
+    # By start second (the run id's prefix), then by when the file was written (two runs in one second).
+    return [b for _, _, b in sorted(builds, key=lambda t: (t[0], t[1]), reverse=True)]
+
+
+def apply_retention(published: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` builds; the published one is always kept."""
+    removed = []
+    for b in list_builds(published)[max(keep, 1) :]:
+        if b.is_published:
+            continue
+        b.path.unlink(missing_ok=True)
+        b.path.with_name(b.path.name + ".wal").unlink(missing_ok=True)
+        removed.append(b.path)
+    return removed
+
+
+def rollback(published: Path, run_id: str) -> Path:
+    """Publish an earlier build again (under the writer lock)."""
+    target = build_path(published, run_id)
+    if not target.exists():
+        known = ", ".join(b.run_id for b in list_builds(published)) or "none"
+        raise PublishError(f"no build {run_id} in {builds_dir(published)} (builds: {known})")
+    with writer_lock(published.parent, f"rollback-{run_id}", datetime.now(UTC)):
+        _swap_link(published, target)
+    return target

@@ -1,0 +1,194 @@
+"""The contract-driven CSV reader used by every source.
+
+A batch of files of one source (one file for append sources, all new deliveries for snapshot sources):
+1. file-level checks on each file's first bytes (etl.validate.check_file_start);
+2. DuckDB's native `read_csv` over the batch with the contract's columns (all VARCHAR, no sniffing, strict,
+   `filename = true`) into the staging temp table `_stage`; a DuckDB error is re-diagnosed file by file
+   (etl.validate.diagnose) into a SourceFileError naming the file and line;
+3. one generated SQL pass (etl.validate.checked_sql) that types, pseudonymises and checks every row into `_checked`;
+4. accepted rows into raw_<source>, rejected ones into `quarantine`.
+
+`_line` is the staging rowid minus the file's first rowid, plus 2. A CREATE TABLE AS from read_csv keeps file
+order, and a multi-file scan keeps each file's rows together and in order (DuckDB preserves insertion order, also
+when it reads in parallel; tests/etl check this with small read buffers), so this equals `row_number() over () + 1`
+per file without the cost of a window: the header is line 1, and a record with embedded line breaks counts as one
+line, as a spreadsheet shows it. DuckDB skips empty lines, so after an empty line in the middle of a file the
+numbers run one short; the ETL warns when it sees one (FileFacts.blank_line). Reading several files in one scan
+keeps the per-file cost low when hundreds of small FutureLearn exports arrive at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from etl.contracts import Contract
+from etl.validate import (
+    SourceFileError,
+    check_file_start,
+    checked_sql,
+    diagnose,
+    duplicates_sql,
+    ident,
+    raw_columns,
+)
+
+STAGE = "_stage"
+FILES = "_files"
+DUPLICATES = "_dups"
+CHECKED = "_checked"
+
+# DuckDB's CSV buffer size; None = DuckDB's default (32 MB). Tests set it small to make DuckDB read a few-MB
+# file in parallel chunks and check that line numbers still hold.
+READ_BUFFER_BYTES: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    path: Path
+    rel: str  # landing-relative path, used in messages and quarantine.file_name
+    file_id: int
+    label: str | None = None  # FutureLearn run label
+    label_reason: str | None = None  # why the label's rows cannot load (None = they can)
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+
+
+def raw_table_ddl(contract: Contract) -> str:
+    cols = [f"{ident(name)} {sql_type}" for name, sql_type in raw_columns(contract)]
+    if contract.folder == "futurelearn":
+        cols.append('"platform_run_label" varchar')
+    cols += ['"_file_id" integer', '"_line" bigint']
+    return f"create table if not exists {ident(contract.raw_table)} ({', '.join(cols)})"
+
+
+def read_options_sql() -> str:
+    """The read_csv options: the contract decides the columns, nothing is sniffed."""
+    options = (
+        "columns = $columns, header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"',"
+        " strict_mode = true, null_padding = false, ignore_errors = false, encoding = 'utf-8', filename = true"
+    )
+    if READ_BUFFER_BYTES:
+        options += f", buffer_size = {int(READ_BUFFER_BYTES)}"
+    return options
+
+
+def _read(con: duckdb.DuckDBPyConnection, table: str, contract: Contract, paths: list[str]) -> None:
+    columns = {c.name: "VARCHAR" for c in contract.columns}
+    con.execute(
+        f"create or replace temp table {table} as select * from read_csv($paths, {read_options_sql()})",  # noqa: S608
+        {"paths": paths, "columns": columns},
+    )
+
+
+def stage_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
+    """Read the batch into _stage and describe it in _files; file-level problems raise SourceFileError."""
+    for f in batch:
+        check_file_start(f.path, f.rel, contract)
+    try:
+        _read(con, STAGE, contract, [str(f.path) for f in batch])
+    except duckdb.Error as exc:
+        # Find the file DuckDB refused, and say what is wrong with it.
+        for f in batch:
+            try:
+                _read(con, "_probe", contract, [str(f.path)])
+            except duckdb.Error as one:
+                raise diagnose(f.path, f.rel, contract, str(one)) from one
+            finally:
+                con.execute("drop table if exists _probe")
+        raise SourceFileError(batch[0].rel, None, None, f"cannot be read as CSV: {exc}") from exc
+    con.execute(
+        f"create or replace temp table {FILES} as select f.*, coalesce(s._r0, 0) as _r0, coalesce(s._n, 0) as _n"  # noqa: S608
+        " from (select unnest($filenames::varchar[]) as filename, unnest($file_ids::integer[]) as file_id,"
+        " unnest($rels::varchar[]) as rel, unnest($labels::varchar[]) as label,"
+        " unnest($reasons::varchar[]) as label_reason) f"
+        f" left join (select filename, min(rowid) as _r0, count(*) as _n from {STAGE} group by filename) s"
+        " on s.filename = f.filename",
+        {
+            "filenames": [str(f.path) for f in batch],
+            "file_ids": [f.file_id for f in batch],
+            "rels": [f.rel for f in batch],
+            "labels": [f.label for f in batch],
+            "reasons": [f.label_reason for f in batch],
+        },
+    )
+
+
+def check_csv_files(
+    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile], *, pseudonym_key: str
+) -> None:
+    """Read and check a batch into the temp table _checked (typed, pseudonymised, with the reason per rejected
+    row). Run it outside an explicit transaction: rowids are only 0, 1, 2 ... in a committed table."""
+    stage_files(con, contract, batch)
+    dups = duplicates_sql(contract, STAGE, FILES)
+    if dups:
+        con.execute(f"create or replace temp table {DUPLICATES} as {dups}")
+    check_loaded = contract.load_mode == "append" and bool(
+        con.execute(f"select count(*) from {ident(contract.raw_table)}").fetchone()[0]  # type: ignore[index]  # noqa: S608
+    )
+    if check_loaded and len(batch) > 1:
+        raise ValueError("append sources load one file at a time (a key already loaded is looked up in raw)")
+    checked = checked_sql(
+        contract,
+        stage=STAGE,
+        files=FILES,
+        duplicates=DUPLICATES if dups else None,
+        check_loaded=check_loaded,
+        pseudonym_key=pseudonym_key,
+    )
+    con.execute(f"create or replace temp table {CHECKED} as {checked.sql}", checked.params)
+    # The staging table is the only one holding raw learner ids (a temp table, for this batch only).
+    con.execute(f"drop table {STAGE}")
+    con.execute(f"drop table if exists {DUPLICATES}")
+
+
+def write_checked(
+    con: duckdb.DuckDBPyConnection, contract: Contract, *, run_id: str
+) -> dict[int, LoadCounts]:
+    """Accepted rows of _checked into raw_<source>, rejected ones into quarantine; counts per file id.
+    Drops _checked and _files."""
+    names = [ident(name) for name, _ in raw_columns(contract)]
+    target = list(names)
+    source = list(names)
+    if contract.folder == "futurelearn":
+        target.append('"platform_run_label"')
+        source.append("_label")
+    con.execute(
+        f'insert into {ident(contract.raw_table)} ({", ".join(target)}, "_file_id", "_line")'  # noqa: S608
+        f" select {', '.join(source)}, _file_id, _line from {CHECKED} where _err_reason is null",
+    )
+    con.execute(
+        "insert into quarantine (run_id, file_id, source, file_name, line, column_name, value, reason)"  # noqa: S608
+        f" select $run_id, c._file_id, $source, f.rel, c._line, c._err_column, c._err_value, c._err_reason"
+        f" from {CHECKED} c join {FILES} f on f.file_id = c._file_id where c._err_reason is not null"
+        " order by c._file_id, c._line",
+        {"run_id": run_id, "source": contract.name},
+    )
+    rows = con.execute(
+        f"select f.file_id, f._n, coalesce(q.n, 0) from {FILES} f"  # noqa: S608
+        f" left join (select _file_id, count(*) as n from {CHECKED} where _err_reason is not null group by 1) q"
+        " on q._file_id = f.file_id"
+    ).fetchall()
+    con.execute(f"drop table {CHECKED}")
+    con.execute(f"drop table {FILES}")
+    return {file_id: LoadCounts(n, n - bad, bad) for file_id, n, bad in rows}
+
+
+def load_csv_files(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    batch: list[BatchFile],
+    *,
+    run_id: str,
+    pseudonym_key: str,
+) -> dict[int, LoadCounts]:
+    """Check and load a batch (autocommit; see check_csv_files)."""
+    check_csv_files(con, contract, batch, pseudonym_key=pseudonym_key)
+    return write_checked(con, contract, run_id=run_id)

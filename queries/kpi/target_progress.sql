@@ -1,0 +1,128 @@
+-- id: target_progress
+-- title_en: Progress against yearly targets
+-- title_ms: Kemajuan berbanding sasaran tahunan
+-- unit: pct
+-- grain: university
+-- definition_en: Each yearly target (university-wide or per PTj) with the value reached so far, the share of the
+--   target achieved, the share of the year elapsed (100% for past years), and a status: on track when achieved
+--   is at least the elapsed share times the on-track ratio, at risk when at least times the at-risk ratio,
+--   otherwise behind. Values: enrolments, learners, completions (by run start year), courses_offered,
+--   new_courses, certificates (issued), net_revenue (RM, by payment year).
+-- definition_ms: Setiap sasaran tahunan (seluruh universiti atau setiap PTj) dengan nilai dicapai setakat ini,
+--   peratus sasaran dicapai, peratus tahun yang telah berlalu (100% bagi tahun lepas), dan status: di landasan,
+--   berisiko, atau ketinggalan, berbanding nisbah dalam konfigurasi.
+-- filters: year, ptj_codes
+-- sources: fct_kpi_target, fct_enrolment, dim_course_run, dim_course, fct_certificate, fct_payment
+-- suppress:
+with
+
+targets as (
+    select * from fct_kpi_target
+    where ($year is null or year = $year)
+        and (len($ptj_codes) = 0 or (scope = 'ptj' and list_contains($ptj_codes, ptj_code)))
+        -- A user limited to some PTjs sees only those PTjs' targets.
+        and ($allowed_ptj_codes is null or (scope = 'ptj' and list_contains($allowed_ptj_codes, ptj_code)))
+),
+
+target_years as (
+    select distinct year from targets
+),
+
+-- Actual values per year with a target, for each PTj and (grouping() = 1) for the whole university.
+actuals as (
+    select
+        'enrolments' as kpi_id, start_year as year, ptj_code, grouping(ptj_code) = 1 as is_university,
+        count(*)::decimal(18, 2) as value,
+    from fct_enrolment
+    where start_year in (select year from target_years)
+    group by grouping sets ((start_year, ptj_code), (start_year))
+    union all
+    select 'learners', start_year, ptj_code, grouping(ptj_code) = 1, count(distinct learner_key)::decimal(18, 2)
+    from fct_enrolment
+    where start_year in (select year from target_years)
+    group by grouping sets ((start_year, ptj_code), (start_year))
+    union all
+    select 'completions', start_year, ptj_code, grouping(ptj_code) = 1,
+        (count(*) filter (where is_completed))::decimal(18, 2)
+    from fct_enrolment
+    where start_year in (select year from target_years)
+    group by grouping sets ((start_year, ptj_code), (start_year))
+    union all
+    select 'courses_offered', start_year, ptj_code, grouping(ptj_code) = 1,
+        count(distinct course_code)::decimal(18, 2)
+    from dim_course_run
+    where start_year in (select year from target_years)
+    group by grouping sets ((start_year, ptj_code), (start_year))
+    union all
+    select 'new_courses', launch_year, ptj_code, grouping(ptj_code) = 1, count(*)::decimal(18, 2)
+    from dim_course
+    where launch_year in (select year from target_years)
+    group by grouping sets ((launch_year, ptj_code), (launch_year))
+    union all
+    select 'certificates', issue_year, ptj_code, grouping(ptj_code) = 1, count(*)::decimal(18, 2)
+    from fct_certificate
+    where issue_year in (select year from target_years)
+    group by grouping sets ((issue_year, ptj_code), (issue_year))
+    union all
+    select 'net_revenue', paid_year, ptj_code, grouping(ptj_code) = 1, sum(signed_amount_rm)::decimal(18, 2)
+    from fct_payment
+    where paid_year in (select year from target_years)
+    group by grouping sets ((paid_year, ptj_code), (paid_year))
+),
+
+measured as (
+    select
+        targets.year,
+        targets.kpi_id,
+        targets.scope,
+        targets.ptj_code,
+        targets.target_value,
+        -- Targets for other KPI ids have no value (and no status).
+        case
+            when targets.kpi_id in (
+                'enrolments', 'learners', 'completions', 'courses_offered', 'new_courses', 'certificates',
+                'net_revenue'
+            ) then coalesce(actuals.value, 0)
+        end as value,
+        case
+            when targets.year < year($as_of) then 100.0
+            when targets.year > year($as_of) then 0.0
+            else 100.0 * dayofyear($as_of)
+                / date_diff('day', make_date(targets.year, 1, 1), make_date(targets.year + 1, 1, 1))
+        end as expected_share,
+    from targets
+    left join actuals
+        on actuals.kpi_id = targets.kpi_id
+        and actuals.year = targets.year
+        and (
+            (targets.scope = 'university' and actuals.is_university)
+            or (targets.scope = 'ptj' and not actuals.is_university and actuals.ptj_code = targets.ptj_code)
+        )
+),
+
+final as (
+    select
+        measured.year,
+        measured.kpi_id,
+        measured.scope,
+        measured.ptj_code,
+        coalesce(dim_ptj.ptj_name_en, 'University') as scope_label,
+        measured.target_value,
+        measured.value,
+        round(100.0 * measured.value / nullif(measured.target_value, 0), 1) as pct_achieved,
+        round(measured.expected_share, 1) as expected_pct,
+        case
+            when measured.value is null or measured.target_value = 0 then null
+            when measured.expected_share = 0 then 'not_started'
+            when 100.0 * measured.value / measured.target_value >= measured.expected_share * $on_track_ratio
+                then 'on_track'
+            when 100.0 * measured.value / measured.target_value >= measured.expected_share * $at_risk_ratio
+                then 'at_risk'
+            else 'behind'
+        end as status,
+    from measured
+    left join dim_ptj on dim_ptj.ptj_code = measured.ptj_code
+)
+
+select * from final
+order by year, scope desc, ptj_code nulls first, kpi_id

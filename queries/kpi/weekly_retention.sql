@@ -1,0 +1,96 @@
+-- id: weekly_retention
+-- title_en: Weekly retention
+-- title_ms: Pengekalan mingguan
+-- unit: pct
+-- grain: course_run, course
+-- definition_en: For course runs with FutureLearn step data starting in the year: of the learners who started
+--   (visited at least one step), the share who visited at least one step of week k, for each week of the run.
+-- definition_ms: Bagi larian kursus dengan data langkah FutureLearn yang bermula pada tahun itu: daripada pelajar
+--   yang bermula (melawat sekurang-kurangnya satu langkah), peratus yang melawat sekurang-kurangnya satu
+--   langkah minggu k, bagi setiap minggu larian.
+-- filters: year, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
+-- sources: fct_enrolment, fct_step_progress, dim_course_run, dim_course
+-- suppress: starters, learners_visited
+-- derived: retention_pct
+-- breakdowns: week_number
+with
+
+starters as (
+    select * from fct_enrolment
+    where has_started
+        and ($year is null or start_year = $year)
+        and (len($ptj_codes) = 0 or list_contains($ptj_codes, ptj_code))
+        and (len($course_codes) = 0 or list_contains($course_codes, course_code))
+        and (len($mqa_categories) = 0 or list_contains($mqa_categories, mqa_category))
+        and (len($modes) = 0 or list_contains($modes, delivery_mode))
+        and (len($platforms) = 0 or list_contains($platforms, platform))
+        and (len($mc_types) = 0 or list_contains($mc_types, mc_type))
+        and ($allowed_ptj_codes is null or list_contains($allowed_ptj_codes, ptj_code))
+),
+
+grouped_starters as (
+    select
+        starters.start_year as year,
+        case $by when 'course' then starters.course_code else starters.run_id end as group_key,
+        starters.run_id,
+        starters.learner_key,
+        runs.weeks,
+    from starters
+    inner join dim_course_run as runs on starters.run_id = runs.run_id
+),
+
+group_weeks as (
+    select year, group_key, count(distinct learner_key) as starters, unnest(range(1, max(weeks) + 1)) as week_number
+    from grouped_starters
+    group by year, group_key
+),
+
+-- Weeks each starter visited, computed once per run and learner before grouping (step rows are many).
+visited_weeks as (
+    select distinct steps.run_id, steps.learner_key, steps.week_number
+    from fct_step_progress as steps
+    semi join grouped_starters
+        on steps.run_id = grouped_starters.run_id and steps.learner_key = grouped_starters.learner_key
+    where steps.first_visited_at is not null
+),
+
+visits as (
+    select
+        grouped_starters.year,
+        grouped_starters.group_key,
+        visited_weeks.week_number,
+        count(distinct grouped_starters.learner_key) as learners_visited,
+    from grouped_starters
+    inner join visited_weeks
+        on visited_weeks.run_id = grouped_starters.run_id
+        and visited_weeks.learner_key = grouped_starters.learner_key
+    group by all
+),
+
+labels as (
+    select 'course' as by_kind, course_code as group_key, course_title as group_label from dim_course
+    union all
+    select 'course_run', runs.run_id, courses.course_title || ' (' || strftime(runs.starts_on, '%Y-%m-%d') || ')'
+    from dim_course_run as runs
+    left join dim_course as courses on runs.course_code = courses.course_code
+),
+
+final as (
+    select
+        group_weeks.year,
+        group_weeks.group_key,
+        coalesce(labels.group_label, group_weeks.group_key) as group_label,
+        group_weeks.week_number::integer as week_number,
+        group_weeks.starters,
+        coalesce(visits.learners_visited, 0) as learners_visited,
+        round(100.0 * coalesce(visits.learners_visited, 0) / group_weeks.starters, 1) as retention_pct,
+    from group_weeks
+    left join visits
+        on visits.year = group_weeks.year
+        and visits.group_key = group_weeks.group_key
+        and visits.week_number = group_weeks.week_number
+    left join labels on labels.by_kind = $by and labels.group_key = group_weeks.group_key
+)
+
+select * from final
+order by year, group_key, week_number

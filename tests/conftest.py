@@ -1,0 +1,136 @@
+"""Shared test fixtures: where the shared real data lives, and a throwaway ETL environment.
+
+`etl_env` gives a landing folder filled from the contract templates and a published warehouse built from it
+(built once per session, copied per test), with the model and check folders pointing at an empty folder so these
+tests do not depend on queries/models/.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.config import Settings, load_settings
+from etl.contracts import CONTRACTS, Contract, template_rows
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"  # CI clones the repo with ../shared beside it
+REALDATA = SHARED / "realdata"
+
+
+def landing_name(contract: Contract, label: str | None = None) -> str:
+    """Where a contract's template goes in a landing folder (FutureLearn files are named after a run label)."""
+    if contract.folder == "futurelearn":
+        dataset = "enrolments" if contract.name == "futurelearn_enrolments" else "step-activity"
+        return f"futurelearn/{label or 'data-analytics-python-3'}_{dataset}.csv"
+    return f"{contract.folder}/{contract.template_name}"
+
+
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(list(header))
+        writer.writerows([list(r) for r in rows])
+    return path
+
+
+def write_template_landing(landing: Path) -> None:
+    """Every contract's two template rows, each in its landing folder."""
+    for contract in CONTRACTS.values():
+        write_csv(landing / landing_name(contract), contract.header, template_rows(contract))
+
+
+@dataclass
+class EtlEnv:
+    root: Path
+    landing: Path
+    warehouse: Path
+    models: Path
+    settings: Settings
+
+    def run(self, **kwargs):
+        from etl.load import run_etl
+
+        kwargs.setdefault("models_dir", self.models)
+        kwargs.setdefault("checks_dir", self.models / "checks")
+        return run_etl(self.settings, self.landing, self.warehouse, **kwargs)
+
+    def query(self, sql: str, params: dict | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or {}).fetchall()
+
+    def scalar(self, sql: str, params: dict | None = None):
+        return self.query(sql, params)[0][0]
+
+    def published(self) -> str:
+        return str(self.warehouse.readlink())
+
+
+def make_env(root: Path) -> EtlEnv:
+    models = root / "models"
+    for sub in ("staging", "marts", "checks"):
+        (models / sub).mkdir(parents=True, exist_ok=True)
+    landing = root / "landing"
+    warehouse = root / "warehouse" / "mckpi.duckdb"
+    settings = load_settings().with_paths(landing=landing, warehouse=warehouse)
+    return EtlEnv(root, landing, warehouse, models, settings)
+
+
+@pytest.fixture(scope="session")
+def template_env_source(tmp_path_factory: pytest.TempPathFactory) -> EtlEnv:
+    env = make_env(tmp_path_factory.mktemp("template_env"))
+    write_template_landing(env.landing)
+    env.run()
+    return env
+
+
+@pytest.fixture
+def etl_env(template_env_source: EtlEnv, tmp_path: Path) -> EtlEnv:
+    """A landing folder of templates and the warehouse published from it, private to the test."""
+    env = make_env(tmp_path / "env")
+    shutil.copytree(template_env_source.landing, env.landing)
+    shutil.copytree(template_env_source.warehouse.parent, env.warehouse.parent, symlinks=True)
+    return env
+
+
+@pytest.fixture
+def empty_env(tmp_path: Path) -> EtlEnv:
+    env = make_env(tmp_path / "env")
+    env.landing.mkdir(parents=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def csv_writer():
+    """`write_csv(path, header, rows)` for tests (a fixture, so test modules need not import conftest)."""
+    return write_csv
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.skip(f"shared real data not found at {REALDATA}")
+    return REALDATA
+
+
+@pytest.fixture(scope="session")
+def env_factory(tmp_path_factory: pytest.TempPathFactory):
+    """make(name, landing=None, models=None) -> a fresh EtlEnv (nothing published yet)."""
+
+    def make(name: str = "env", landing: Path | None = None, models: Path | None = None) -> EtlEnv:
+        env = make_env(tmp_path_factory.mktemp(name))
+        if landing is not None:
+            env.landing = landing
+            env.settings = env.settings.with_paths(landing=landing)
+        if models is not None:
+            env.models = models
+        return env
+
+    return make
