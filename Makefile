@@ -35,7 +35,7 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
 lint: venv
-	$(VENV)/bin/ruff check etl dashboard tests bench
+	$(VENV)/bin/ruff check .
 
 test: venv chromium lint
 	$(PY) -m pytest
