@@ -30,7 +30,7 @@ from etl.validate import EtlError
 
 BUILDS = "builds"
 LOCK_NAME = ".mckpi.lock"
-RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{4}$")
+RUN_ID = re.compile(r"^\d{8}T\d{6}(\d{3})?Z-[0-9a-f]{4}$")
 
 
 class LockHeld(EtlError):
@@ -42,9 +42,10 @@ class PublishError(EtlError):
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """YYYYMMDDTHHMMSSZ-xxxx: sorts by start time; the random suffix keeps two runs in one second apart."""
+    """YYYYMMDDTHHMMSSmmmZ-xxxx: sorts by start time to the millisecond (tests and retries start several runs
+    in one second); the random suffix keeps two runs in one millisecond apart."""
     now = now or datetime.now(UTC)
-    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z-" + secrets.token_hex(2)
 
 
 def builds_dir(published: Path) -> Path:

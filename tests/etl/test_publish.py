@@ -20,7 +20,7 @@ from etl.load import SCHEMA_VERSION
 from etl.models import ModelError
 from etl.publish import LockHeld, PublishError, list_builds, published_run_id, rollback, writer_lock
 
-RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{4}$")
+RUN_ID = re.compile(r"^\d{8}T\d{6}(\d{3})?Z-[0-9a-f]{4}$")
 
 
 def runlog(env) -> list[dict]:
