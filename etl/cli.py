@@ -2,7 +2,8 @@
 
     mckpi demo [--enrolments N] [--seed S] [--landing DIR] [--if-empty]
     mckpi etl [--landing DIR] [--warehouse PATH] [--config FILE] [--full]
-    mckpi status [--warehouse PATH]
+    mckpi refresh [--landing DIR] [--warehouse PATH] [--config FILE] [-v]   (scheduled: etl + archive, etl/refresh.py)
+    mckpi status [--warehouse PATH]    (exit 1 when the last run failed or the data is older than freshness.max_age_hours)
     mckpi templates [--out data/templates]
     mckpi builds / mckpi rollback RUN_ID
     mckpi kpi ...                      (etl/cli_kpi.py)
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from datetime import UTC, datetime
@@ -152,6 +154,30 @@ def etl(
     )
 
 
+@app.command()
+def refresh(
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per landing file")] = False,
+) -> None:
+    """Scheduled refresh: load the landing files, publish, move them to the archive. Plain log lines; exit 0 on
+    success, 1 on failure (one line on stderr, nothing published, files left in landing), 75 when another run
+    holds the lock."""
+    from etl.refresh import refresh as run_refresh
+    from etl.refresh import setup_logging
+
+    settings = _settings(config)
+    setup_logging(sys.stdout, verbose=verbose)
+    # A scheduler's SIGTERM unwinds like Ctrl-C: the half-built file is removed and the run is logged as failed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    outcome = run_refresh(settings, landing, warehouse)
+    sys.stdout.flush()
+    if outcome.error:
+        print(outcome.error, file=sys.stderr, flush=True)
+    raise typer.Exit(outcome.exit_code)
+
+
 def _print_summary(result) -> None:  # noqa: ANN001 - EtlResult, imported lazily
     table = Table(title=f"ETL run {result.run_id}", title_justify="left")
     table.add_column("source")
@@ -179,7 +205,8 @@ def _print_summary(result) -> None:  # noqa: ANN001 - EtlResult, imported lazily
 
 @app.command()
 def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int = 10) -> None:
-    """The published warehouse, the last ETL runs and what is in quarantine."""
+    """The published warehouse, the last ETL runs and what is in quarantine. Exit code 1 when the last run
+    failed or the published data is older than freshness.max_age_hours (for monitoring)."""
     import duckdb
 
     from etl.publish import list_builds, published_run_id, published_target
@@ -188,6 +215,7 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
     settings = _settings(config)
     published = warehouse or settings.paths.warehouse
     target = published_target(published)
+    data_age_hours: float | None = None
     if target is None:
         console.print(f"[yellow]No warehouse published at {escape(str(published))}[/] (run `mckpi etl`)")
     else:
@@ -206,6 +234,7 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
         age = ""
         if info.get("published_at"):
             published_at = datetime.fromisoformat(info["published_at"])
+            data_age_hours = (datetime.now(UTC) - published_at).total_seconds() / 3600
             age = f", published {info['published_at']} ({_age((datetime.now(UTC) - published_at).total_seconds())})"
         demo = " [magenta](demo data)[/]" if info.get("is_demo") == "true" else ""
         console.print(f"Published: run [bold]{run_id}[/]{escape(age)}{demo}")
@@ -232,6 +261,7 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
         for col in (
             "run",
             "status",
+            "age",
             "started (UTC)",
             "seconds",
             "files loaded",
@@ -247,9 +277,15 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
             if r.get("started_at") and r.get("finished_at"):
                 seconds = f"{(datetime.fromisoformat(str(r['finished_at'])) - datetime.fromisoformat(str(r['started_at']))).total_seconds():.1f}"
             colour = {"succeeded": "green", "failed": "red"}.get(str(r.get("status")), "yellow")
+            ended = r.get("finished_at") or r.get("started_at")
+            age = ""
+            if ended:
+                with contextlib.suppress(ValueError, TypeError):
+                    age = _age((datetime.now(UTC) - datetime.fromisoformat(str(ended))).total_seconds())
             t.add_row(
                 str(r.get("run_id")),
                 f"[{colour}]{r.get('status')}[/]",
+                age,
                 started,
                 seconds,
                 str(r.get("files_loaded") or 0),
@@ -259,6 +295,21 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
                 escape(str(r.get("message") or ""))[:120],
             )
         console.print(t)
+
+    # For monitoring (a cron job, a Nagios-style check): exit 1 with the reason when something needs a look.
+    problems = []
+    if history and history[-1].get("status") == "failed":
+        last = history[-1]
+        problems.append(f"the last ETL run {last.get('run_id')} failed: {last.get('message') or '?'}")
+    max_age = settings.freshness.max_age_hours
+    if data_age_hours is not None and data_age_hours > max_age:
+        problems.append(
+            f"the published data is {data_age_hours:.0f} h old (freshness.max_age_hours is {max_age:g})"
+        )
+    for problem in problems:
+        console.print(f"[bold red]problem:[/] {escape(problem)}", soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
 
 
 @app.command()
