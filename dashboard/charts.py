@@ -1,0 +1,347 @@
+"""Plotly figure builders. Each takes a tidy DataFrame and already-translated words, returns a figure.
+
+One colour per PTj everywhere: `ptj_colors` maps the sorted list of every PTj in the warehouse (not only the ones a
+filter leaves) onto a fixed palette, so FSKTM is the same colour on the revenue page and the workload page.
+Sizes and fonts are set for a projector: 15 px text, 18 px titles, no chart shorter than 380 px.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# 24 colours that stay apart on a projector (Plotly's Dark24 with the two near-blacks swapped for clearer hues).
+PALETTE: tuple[str, ...] = (
+    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#B68100", "#750D86", "#EB663B",
+    "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE", "#862A16",
+    "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038", "#0b4f9c",
+)
+UNIVERSITY_BLUE = "#0b4f9c"
+SERIES_COLOURS: tuple[str, ...] = ("#0b4f9c", "#f39c12", "#c0392b", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d")
+STATUS_COLOURS = {"on_track": "#1e8449", "at_risk": "#d68910", "behind": "#c0392b"}
+
+FONT_SIZE = 15
+TITLE_WRAP = 52  # characters per title line: a half-width chart on a 1280 px screen
+TITLE_SIZE = 18
+MIN_HEIGHT = 380
+
+Unit = str  # "count" | "pct" | "rm" | "hours" | "days"
+
+
+def ptj_colors(ptj_codes: Iterable[str]) -> dict[str, str]:
+    """A fixed colour per PTj code, by position in the sorted list (wraps after 24)."""
+    return {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(sorted(set(ptj_codes)))}
+
+
+def wrap(text: object, width: int = 30, lines: int = 3) -> str:
+    """A long label (a course title, a chart title) on up to `lines` lines, so it is not cut off."""
+    words, out, line = str(text).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1] + "…"
+    return "<br>".join(out)
+
+
+def _axis_format(unit: Unit) -> dict:
+    if unit == "rm":
+        return {"tickprefix": "RM ", "tickformat": ",.0f"}
+    if unit == "pct":
+        return {"ticksuffix": "%", "tickformat": ",.0f"}
+    if unit in {"hours", "days"}:
+        return {"tickformat": ",.0f"}
+    return {"tickformat": ",d"}
+
+
+def _hover_value(unit: Unit, ref: str) -> str:
+    if unit == "rm":
+        return f"RM %{{{ref}:,.2f}}"
+    if unit == "pct":
+        return f"%{{{ref}:.1f}}%"
+    if unit in {"hours", "days"}:
+        return f"%{{{ref}:,.1f}}"
+    return f"%{{{ref}:,}}"
+
+
+def style(fig: go.Figure, title: str, *, height: int | None = None, legend: bool = True) -> go.Figure:
+    """The common look: white template, big type, title top-left, legend above the plot."""
+    if legend and len(fig.data) > 2:  # room for a legend that wraps, so the plot area keeps its height
+        height = (height or MIN_HEIGHT) + 24 * (len(fig.data) - 2)
+    fig.update_layout(
+        template="plotly_white",
+        # Title at the top, legend at the bottom of the figure: a legend that wraps onto several lines can never
+        # cover the title, and both push the plot area in (automargin) instead of overlapping it.
+        # Anchored on the plot area's top edge and pushing the margin (automargin), so a title on two lines
+        # grows upwards into room made for it instead of being cut at the top of the figure.
+        title={"text": wrap(title, TITLE_WRAP, lines=2), "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left",
+               "xref": "container", "y": 1, "yref": "paper", "yanchor": "bottom", "pad": {"b": 14, "l": 8},
+               "automargin": True},
+        font={"size": FONT_SIZE},
+        height=max(height or MIN_HEIGHT, MIN_HEIGHT),
+        margin={"l": 10, "r": 20, "t": 30, "b": 10},
+        showlegend=legend,
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xref": "container",
+                "xanchor": "left", "x": 0.01,
+                "title": None, "traceorder": "normal"},
+        hoverlabel={"font_size": FONT_SIZE},
+        separators=".,",
+    )
+    fig.update_xaxes(automargin=True, title_standoff=8)
+    fig.update_yaxes(automargin=True, title_standoff=8)
+    return fig
+
+
+def ranked_bars(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    unit: Unit,
+    value_title: str,
+    color_key: str | None = None,
+    colors: Mapping[str, str] | None = None,
+    top: int = 25,
+) -> go.Figure:
+    """Horizontal bars sorted largest first (at the top); colour by `color_key` through `colors` (PTj colours)."""
+    data = df.dropna(subset=[value]).sort_values(value, ascending=False).head(top).iloc[::-1]
+    bar_colours = (
+        [colors.get(k, UNIVERSITY_BLUE) for k in data[color_key]] if color_key and colors else UNIVERSITY_BLUE
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=data[value],
+            y=[wrap(v) for v in data[label]],
+            orientation="h",
+            marker_color=bar_colours,
+            hovertemplate="%{y}<br>" + _hover_value(unit, "x") + "<extra></extra>",
+            texttemplate=_hover_value(unit, "x"),
+            textposition="auto",
+        )
+    )
+    fig.update_xaxes(title=value_title, **_axis_format(unit))
+    fig.update_yaxes(title=None)
+    return style(fig, title, height=120 + 34 * len(data), legend=False)
+
+
+def grouped_bars(
+    df: pd.DataFrame,
+    *,
+    category: str,
+    series: Mapping[str, str],
+    title: str,
+    unit: Unit,
+    value_title: str,
+    stacked: bool = False,
+    horizontal: bool = False,
+    colors: Sequence[str] = SERIES_COLOURS,
+) -> go.Figure:
+    """One bar per category per series; `series` maps column -> translated legend name."""
+    fig = go.Figure()
+    for i, (col, name) in enumerate(series.items()):
+        if col not in df.columns:
+            continue
+        categories = [wrap(v) for v in df[category]]
+        kwargs = {"x": df[col], "y": categories, "orientation": "h"} if horizontal else {
+            "x": categories, "y": df[col]}
+        ref = "x" if horizontal else "y"
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                marker_color=colors[i % len(colors)],
+                hovertemplate=f"{name}<br>%{{{'y' if horizontal else 'x'}}}: " + _hover_value(unit, ref)
+                + "<extra></extra>",
+                **kwargs,
+            )
+        )
+    # "relative" stacking puts negative values (refunds) on the left of zero and positive ones on the right.
+    fig.update_layout(barmode="relative" if stacked else "group")
+    value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    category_axis = fig.update_yaxes if horizontal else fig.update_xaxes
+    value_axis(title=value_title, **_axis_format(unit))
+    # Read top-down: the first category (and the first series within it) at the top of a horizontal chart.
+    category_axis(title=None, type="category", autorange="reversed" if horizontal else True)
+    height = 140 + (34 if stacked or len(series) == 1 else 22 * len(series)) * df[category].nunique() \
+        if horizontal else None
+    return style(fig, title, height=height)
+
+
+def trend(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    series: Mapping[str, str],
+    title: str,
+    unit: Unit,
+    value_title: str,
+    x_title: str | None = None,
+    markers: bool = True,
+) -> go.Figure:
+    """Lines over time (months or years); `series` maps column -> translated legend name."""
+    fig = go.Figure()
+    for i, (col, name) in enumerate(series.items()):
+        if col not in df.columns:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=df[x],
+                y=df[col],
+                name=name,
+                mode="lines+markers" if markers else "lines",
+                line={"width": 3, "color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+                hovertemplate=f"{name}<br>%{{x}}: " + _hover_value(unit, "y") + "<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title=value_title, rangemode="tozero", **_axis_format(unit))
+    fig.update_xaxes(title=x_title)
+    return style(fig, title, legend=len(series) > 1)
+
+
+def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figure:
+    """Enrolled -> started -> ... -> certified, with % of the first stage."""
+    shown = [(name, value) for name, value in stages if value is not None and not pd.isna(value)]
+    fig = go.Figure(
+        go.Funnel(
+            y=[name for name, _ in shown],
+            x=[value for _, value in shown],
+            textinfo="value+percent initial",
+            marker={"color": UNIVERSITY_BLUE},
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    return style(fig, title, height=100 + 60 * max(len(shown), 1), legend=False)
+
+
+def retention_curves(
+    df: pd.DataFrame,
+    *,
+    run: str,
+    week: str,
+    value: str,
+    title: str,
+    week_title: str,
+    value_title: str,
+    colors: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Share of starters still active each week, one line per course run (or course: `colors` by line name)."""
+    fig = go.Figure()
+    for i, (run_id, part) in enumerate(df.sort_values(week).groupby(run, sort=True)):
+        fig.add_trace(
+            go.Scatter(
+                x=part[week],
+                y=part[value],
+                name=str(run_id),
+                mode="lines+markers",
+                line={"width": 3, "color": (colors or {}).get(str(run_id), PALETTE[i % len(PALETTE)])},
+                hovertemplate=f"{run_id}<br>%{{x}}: %{{y:.1f}}%<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title=week_title, dtick=1)
+    fig.update_yaxes(title=value_title, range=[0, 105], **_axis_format("pct"))
+    return style(fig, title)
+
+
+def mix_vs_target(
+    df: pd.DataFrame, *, label: str, actual: str, target: str, title: str, actual_name: str, target_name: str
+) -> go.Figure:
+    """Actual share per category as bars, the policy target as a diamond marker on each bar."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=df[label],
+            y=df[actual],
+            name=actual_name,
+            marker_color=UNIVERSITY_BLUE,
+            texttemplate="%{y:.1f}%",
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont={"color": "white", "size": FONT_SIZE + 2},
+            hovertemplate=f"{actual_name}: %{{y:.1f}}%<extra></extra>",
+        )
+    )
+    if target in df.columns and df[target].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=df[label],
+                y=df[target],
+                name=target_name,
+                mode="markers",
+                marker={"symbol": "diamond", "size": 18, "color": "#f39c12", "line": {"width": 2, "color": "#333"}},
+                hovertemplate=f"{target_name}: %{{y:.0f}}%<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title="%", range=[0, 110], **_axis_format("pct"))
+    fig.update_xaxes(title=None, type="category")
+    return style(fig, title)
+
+
+def shares(df: pd.DataFrame, *, label: str, value: str, title: str, value_title: str) -> go.Figure:
+    """Shares of a few categories (modes, design options) as labelled horizontal bars: easier to read on a
+    projector than a donut. `value` is a count; the bars show its % of the total."""
+    data = df.groupby(label, as_index=False, sort=False)[value].sum()
+    total = data[value].sum()
+    data["pct"] = 100.0 * data[value] / total if total else 0.0
+    data = data.sort_values("pct")
+    fig = go.Figure(
+        go.Bar(
+            x=data["pct"],
+            y=[wrap(v, 24) for v in data[label]],
+            orientation="h",
+            marker_color=UNIVERSITY_BLUE,
+            customdata=data[value],
+            texttemplate="%{x:.1f}% (%{customdata:,})",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}% (%{customdata:,})<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=value_title, range=[0, min(float(data["pct"].max()) + 30, 130)], **_axis_format("pct"))
+    return style(fig, title, height=140 + 56 * len(data), legend=False)
+
+
+def workload_distribution(
+    df: pd.DataFrame,
+    *,
+    ptj: str,
+    label: str,
+    value: str,
+    title: str,
+    value_title: str,
+    colors: Mapping[str, str],
+    threshold: float | None = None,
+    threshold_name: str = "",
+) -> go.Figure:
+    """Weighted hours per lecturer as a box (with every lecturer as a point) per PTj; the overload line."""
+    fig = go.Figure()
+    for code, part in df.groupby(ptj, sort=True):
+        name = str(part[label].iloc[0]) if label in part else str(code)
+        fig.add_trace(
+            go.Box(
+                y=part[value],
+                name=name,
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                marker={"color": colors.get(str(code), UNIVERSITY_BLUE), "size": 8},
+                line={"color": colors.get(str(code), UNIVERSITY_BLUE)},
+                hovertemplate=f"{name}: %{{y:,.1f}}<extra></extra>",
+            )
+        )
+    if threshold is not None:
+        fig.add_hline(
+            y=threshold,
+            line={"dash": "dash", "color": STATUS_COLOURS["behind"], "width": 2},
+            annotation_text=threshold_name,
+            annotation_position="top left",
+        )
+    fig.update_yaxes(title=value_title, rangemode="tozero", **_axis_format("hours"))
+    fig.update_xaxes(title=None, tickangle=-30)
+    return style(fig, title, legend=False)

@@ -1,0 +1,389 @@
+"""Data access for the pages: the only dashboard code that calls the KPI layer.
+
+- The `Warehouse` handle is a `st.cache_resource` (one per warehouse path); it reopens by itself when the ETL
+  publishes a new file.
+- KPI results are `st.cache_data`, keyed on (ETL run id, KPI id, filters, breakdown, language): a new ETL run gets
+  new keys, so fresh figures show without restarting the app.
+- Nothing here raises into a page: a KPI that fails comes back as an empty `KpiFrame` with `error` set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from dataclasses import astuple, dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard.kpi import KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis, run_kpi
+from dashboard.ui import FilterOptions
+from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
+from etl.config import Settings, load_settings
+
+log = logging.getLogger(__name__)
+MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
+CACHE_TTL_S = 6 * 3600
+RUN_LOG_NAME = "etl_runs.jsonl"
+
+
+@dataclass(frozen=True)
+class KpiFrame:
+    """One KPI result ready for a page: `df` has numbers (Decimal money as float, hidden cells NaN/None);
+    `display` is the same rows as shown (hidden cells "<5", PTj names in the chosen language)."""
+
+    kpi_id: str
+    by: str
+    df: pd.DataFrame
+    display: pd.DataFrame
+    suppressed: int = 0
+    error: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.df.empty
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class WarehouseStatus:
+    ok: bool
+    problem: str | None = None  # "missing" | "unreadable"
+    error: str = ""
+    run_id: str | None = None
+    info: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_demo(self) -> bool:
+        return str(self.info.get("is_demo", "")).lower() == "true"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    published_at: datetime | None  # Malaysia time, naive
+    age_hours: float | None
+    max_age_hours: float
+    last_run: dict[str, Any] | None  # last line of etl_runs.jsonl
+
+    @property
+    def is_stale(self) -> bool:
+        return self.age_hours is not None and self.age_hours > self.max_age_hours
+
+    @property
+    def last_run_failed(self) -> bool:
+        return bool(self.last_run) and str(self.last_run.get("status")) == "failed"
+
+    @property
+    def last_run_at(self) -> datetime | None:
+        if not self.last_run:
+            return None
+        return parse_time(self.last_run.get("finished_at") or self.last_run.get("started_at"))
+
+    @property
+    def last_run_message(self) -> str:
+        return str((self.last_run or {}).get("message") or "")
+
+
+# --- settings and the warehouse handle -----------------------------------------------------------------------
+
+
+def settings() -> Settings:
+    """Read per run: cheap, and honours MCKPI_* environment overrides (the tests point the app elsewhere)."""
+    return load_settings()
+
+
+def warehouse_path() -> Path:
+    return settings().paths.warehouse
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(path: str) -> Warehouse:
+    return Warehouse(path)
+
+
+def warehouse() -> Warehouse:
+    return _warehouse(str(warehouse_path()))
+
+
+_STATUS_KEY = "_warehouse_status"
+
+
+def warehouse_status() -> WarehouseStatus:
+    """Is there a readable warehouse, and which ETL run built it. One small query, asked by app.py at the start
+    of every rerun; the KPI calls of that rerun reuse the answer (`current_status`)."""
+    wh = warehouse()
+    try:
+        run_id = wh.etl_run_id()
+        status = WarehouseStatus(ok=True, run_id=run_id, info=_info(str(wh.path), run_id or ""))
+    except WarehouseMissing:
+        status = WarehouseStatus(ok=False, problem="missing")
+    except (duckdb.Error, OSError, QueryTimeout) as exc:
+        status = WarehouseStatus(ok=False, problem="unreadable", error=_short(exc))
+    st.session_state[_STATUS_KEY] = status
+    return status
+
+
+def current_status() -> WarehouseStatus:
+    """The status app.py read at the start of this rerun (read now if there is none)."""
+    status = st.session_state.get(_STATUS_KEY)
+    return status if isinstance(status, WarehouseStatus) else warehouse_status()
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_S)
+def _info(path: str, run_id: str) -> dict[str, str]:
+    return warehouse().info()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def is_demo(status: WarehouseStatus) -> bool:
+    return os.environ.get("MCKPI_DEMO", "").strip().lower() in {"1", "true", "yes"} or status.is_demo
+
+
+# --- KPIs ----------------------------------------------------------------------------------------------------
+
+
+def _numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Decimal columns (money) to float for charts; other columns as they are."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            values = out[col].dropna()
+            if len(values) and all(isinstance(v, Decimal) for v in values):
+                out[col] = pd.to_numeric(out[col].map(lambda v: None if v is None else float(v)), errors="coerce")
+    return out
+
+
+def _display(df: pd.DataFrame) -> pd.DataFrame:
+    """Money as float in the shown table too. A learner-count column holding "<5" markers becomes text
+    throughout ("1,234" / "<5"), so the table has one type per column."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype != object:
+            continue
+        values = out[col].dropna()
+        if len(values) and all(isinstance(v, Decimal) for v in values):
+            out[col] = out[col].map(lambda v: None if v is None else float(v)).astype(float)
+        elif any(isinstance(v, str) for v in values) and any(isinstance(v, int | float | Decimal) for v in values):
+            out[col] = out[col].map(_count_text)
+    return out
+
+
+def _count_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    number = float(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_S, max_entries=4000)
+def _run_cached(run_id: str | None, kpi_id: str, filters_key: tuple, by: str, lang: str) -> KpiFrame:
+    filters = KpiFilters(*filters_key)
+    result = run_kpi(warehouse(), kpi_id, filters, by=by)
+    return KpiFrame(
+        kpi_id=kpi_id,
+        by=by,
+        df=_numbers(result.df()),
+        display=_display(result.display_df(lang)),
+        suppressed=len(result.suppressed),
+    )
+
+
+def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university", lang: str = "en") -> KpiFrame:
+    """One KPI for these filters and breakdown; an empty frame with `error` set if it cannot be computed."""
+    filters = filters or KpiFilters()
+    status = current_status()
+    if not status.ok:
+        return _failed(kpi_id, by, status.error or status.problem or "no warehouse")
+    try:
+        return _run_cached(status.run_id, kpi_id, astuple(filters), by, lang)
+    except (KpiError, QueryTimeout, WarehouseMissing, duckdb.Error, OSError, ValueError) as exc:
+        return _failed(kpi_id, by, _short(exc))
+    except Exception as exc:  # a page shows a short message, never a traceback; the log keeps the details
+        log.exception("KPI %s (by %s) failed", kpi_id, by)
+        return _failed(kpi_id, by, _short(exc))
+
+
+def _failed(kpi_id: str, by: str, error: str) -> KpiFrame:
+    return KpiFrame(kpi_id=kpi_id, by=by, df=pd.DataFrame(), display=pd.DataFrame(), error=error)
+
+
+@st.cache_resource(show_spinner=False, ttl=60)
+def _specs() -> dict[str, KpiSpec]:
+    return {spec.id: spec for spec in list_kpis()}
+
+
+def specs() -> list[KpiSpec]:
+    """Every KPI's header (title, definition, unit ...), sorted by id."""
+    try:
+        return list(_specs().values())
+    except KpiError:
+        return []
+
+
+def spec(kpi_id: str) -> KpiSpec | None:
+    try:
+        return _specs().get(kpi_id) or get_kpi(kpi_id)
+    except KpiError:
+        return None
+
+
+def kpi_title(kpi_id: str, lang: str) -> str:
+    found = spec(kpi_id)
+    return found.title(lang) if found else kpi_id
+
+
+def kpi_help(kpi_id: str, lang: str) -> str | None:
+    found = spec(kpi_id)
+    return found.definition(lang) if found else None
+
+
+def kpi_unit(kpi_id: str) -> str:
+    found = spec(kpi_id)
+    return found.unit if found else "count"
+
+
+def kpi_per_ptj(kpi_id: str, filters: KpiFilters, *, by: str, lang: str = "en") -> KpiFrame:
+    """A KPI broken down by `by` (course, course_run ...) within each PTj, with a `ptj_code` column first: the
+    PTj x course tables. One cached KPI call per PTj (the KPI outputs carry no PTj at course grain)."""
+    codes = filters.ptj_codes or tuple(sorted(filter_options(current_status()).ptj_names))
+    frames, displays = [], []
+    for code in codes:
+        part = kpi(kpi_id, _replace(filters, ptj_codes=(code,)), by=by, lang=lang)
+        if not part.ok:
+            return part
+        if not part.empty:
+            frames.append(part.df.assign(ptj_code=code))
+            displays.append(part.display.assign(ptj_code=code))
+    if not frames:
+        return KpiFrame(kpi_id=kpi_id, by=by, df=pd.DataFrame(), display=pd.DataFrame())
+    df, display = pd.concat(frames, ignore_index=True), pd.concat(displays, ignore_index=True)
+    first = ["ptj_code"]
+    return KpiFrame(
+        kpi_id=kpi_id,
+        by=by,
+        df=df[first + [c for c in df.columns if c not in first]],
+        display=display[first + [c for c in display.columns if c not in first]],
+    )
+
+
+# --- filter options ------------------------------------------------------------------------------------------
+
+
+def filter_options(status: WarehouseStatus) -> FilterOptions:
+    """Years with data and the PTjs with their English and Malay names, from the KPI layer."""
+    if not status.ok:
+        return FilterOptions()
+    return _filter_options(status.run_id)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL_S)
+def _filter_options(run_id: str | None) -> FilterOptions:
+    years: set[int] = set()
+    for kpi_id in ("enrolments", "courses_offered", "revenue"):
+        frame = kpi(kpi_id, KpiFilters(), by="university")
+        if frame.ok and "year" in frame.df.columns:
+            years.update(int(y) for y in frame.df["year"].dropna())
+    names: dict[str, dict[str, str]] = {}
+    for lang in ("en", "ms"):
+        frame = kpi("courses_offered", KpiFilters(), by="ptj", lang=lang)
+        if frame.ok and not frame.empty:
+            for key, text in zip(frame.display["group_key"], frame.display["group_label"], strict=True):
+                names.setdefault(str(key), {})[lang] = str(text)
+    return FilterOptions(years=tuple(sorted(years)), ptj_names=names)
+
+
+def courses(filters: KpiFilters, lang: str) -> pd.DataFrame:
+    """The courses with enrolments under these filters (code, title), for the course pickers."""
+    frame = kpi("enrolments", filters, by="course", lang=lang)
+    if not frame.ok or frame.empty:
+        return pd.DataFrame(columns=["group_key", "group_label", "enrolments"])
+    per_course = frame.df.groupby(["group_key", "group_label"], as_index=False)["enrolments"].sum(min_count=1)
+    return per_course.sort_values("group_label", kind="stable").reset_index(drop=True)
+
+
+def _replace(filters: KpiFilters, **changes: Any) -> KpiFilters:
+    return dataclasses.replace(filters, **changes)
+
+
+def without_year(filters: KpiFilters) -> KpiFilters:
+    return _replace(filters, year=None)
+
+
+def with_year(filters: KpiFilters, year: int | None) -> KpiFilters:
+    return _replace(filters, year=year)
+
+
+def with_courses(filters: KpiFilters, course_codes: tuple[str, ...]) -> KpiFilters:
+    return _replace(filters, course_codes=tuple(course_codes))
+
+
+# --- freshness -----------------------------------------------------------------------------------------------
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO time as naive Malaysia time. The ETL writes UTC (etl/runlog.py), so a naive value is taken as UTC."""
+    if value in (None, ""):
+        return None
+    try:
+        stamp = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(MALAYSIA).replace(tzinfo=None)
+
+
+def now_malaysia() -> datetime:
+    return datetime.now(UTC).astimezone(MALAYSIA).replace(tzinfo=None)
+
+
+def run_log_path() -> Path:
+    return warehouse_path().parent / RUN_LOG_NAME
+
+
+def run_log(limit: int = 50) -> list[dict[str, Any]]:
+    """The last `limit` ETL runs from etl_runs.jsonl (failed runs included), newest first."""
+    path = run_log_path()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            fh.seek(max(size - 512 * 1024, 0))
+            lines = fh.read().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    runs = []
+    for line in lines[-limit:]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            runs.append(record)
+    return runs[::-1]
+
+
+def freshness(status: WarehouseStatus) -> Freshness:
+    """Age of the published warehouse and the last ETL run (a failed run publishes nothing, so it is only in the
+    run log)."""
+    max_age = float(settings().freshness.max_age_hours)
+    published = parse_time(status.info.get("published_at")) if status.ok else None
+    age = (now_malaysia() - published).total_seconds() / 3600 if published else None
+    runs = run_log(limit=1)
+    return Freshness(published_at=published, age_hours=age, max_age_hours=max_age, last_run=runs[0] if runs else None)

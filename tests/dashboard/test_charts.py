@@ -1,0 +1,44 @@
+"""Figure builders: one colour per PTj whatever the filter, titles and unit-bearing axes, labels that fit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import charts
+from etl.contracts import DEFAULT_PTJS
+
+
+def test_ptj_colours_are_fixed_by_the_full_sorted_list() -> None:
+    codes = [p.ptj_code for p in DEFAULT_PTJS]
+    colours = charts.ptj_colors(codes)
+    assert colours == charts.ptj_colors(reversed(codes))  # order of arrival does not matter
+    assert len(set(colours.values())) == len(codes)  # 20 PTjs, 20 colours
+    assert colours["FSKTM"] == charts.PALETTE[sorted(codes).index("FSKTM")]
+
+
+def test_ranked_bars_keep_each_ptjs_colour_and_sort_largest_first() -> None:
+    colours = charts.ptj_colors(["APM", "FBE", "FSKTM"])
+    df = pd.DataFrame({"group_key": ["FSKTM", "APM", "FBE"], "net_revenue_rm": [1389.0, 1100.0, 4300.0]})
+    fig = charts.ranked_bars(df, label="group_key", value="net_revenue_rm", title="Net revenue by PTj", unit="rm",
+                             value_title="RM", color_key="group_key", colors=colours)
+    bar = fig.data[0]
+    assert list(bar.y) == ["APM", "FSKTM", "FBE"]  # plotly draws bottom-up: largest on top
+    assert list(bar.marker.color) == [colours["APM"], colours["FSKTM"], colours["FBE"]]
+    assert fig.layout.title.text == "Net revenue by PTj"
+    assert fig.layout.xaxis.tickprefix == "RM " and fig.layout.xaxis.title.text == "RM"
+    assert bar.texttemplate == "RM %{x:,.2f}"
+
+
+def test_projector_sizes() -> None:
+    fig = charts.trend(pd.DataFrame({"m": ["2025-01", "2025-02"], "v": [1.0, 2.0]}), x="m", series={"v": "Net"},
+                       title="Monthly", unit="pct", value_title="%")
+    assert fig.layout.font.size >= 15 and fig.layout.title.font.size >= 18
+    assert fig.layout.height >= charts.MIN_HEIGHT
+    assert fig.layout.yaxis.ticksuffix == "%"
+
+
+def test_long_labels_wrap() -> None:
+    assert charts.wrap("Introduction to Halal Industry Management", 30) == \
+        "Introduction to Halal Industry<br>Management"
+    assert charts.wrap("short") == "short"
+    assert charts.wrap("word " * 40, 10).count("<br>") == 2  # at most three lines
