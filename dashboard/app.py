@@ -5,8 +5,10 @@ Run with `streamlit run dashboard/app.py` (or `make run` for the demo data).
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
+from typing import Any
 
 # `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repo root; make `dashboard.*` importable
 # even without the editable install.
@@ -16,7 +18,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, ui  # noqa: E402
+from dashboard import access, auth, data, ui  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -27,31 +29,46 @@ st.set_page_config(page_title="mckpi", page_icon=":material/school:", layout="wi
 ui.capture_url()
 lang = ui.language_switch()
 status = data.warehouse_status()
-options = data.filter_options(status)
+# Sign-in (or demo mode, or the refusal to serve real data without sign-in) before anything shows a figure.
+gate = auth.gate(status.is_demo if status.ok else None)
+role = gate.identity.role if gate.identity else ""
+allowed = access.allowed_pages(role)
+auth.sidebar_user(gate)
+options = data.filter_options(status)  # only the PTjs this role may see
 ui.sidebar_filters(options)
+
+PAGE_HAS_VISIBILITY = "visibility" in inspect.signature(st.Page).parameters
+
+
+def nav_page(file: str, title: str, icon: str, url_path: str, **kwargs: Any) -> st.Page | None:
+    """A page of the menu. A page this role may not open is registered hidden, so a URL or a page switch to it
+    lands on "not permitted" rather than on another page (a Streamlit without hidden pages leaves it out)."""
+    if url_path not in allowed:
+        if not PAGE_HAS_VISIBILITY:
+            return None
+        kwargs["visibility"] = "hidden"
+    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=url_path, **kwargs)
+
 
 pages = {
     t("nav.dashboards"): [
-        st.Page(PAGES_DIR / "overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="overview",
-                default=True),
-        st.Page(PAGES_DIR / "ministry.py", title=t("page.ministry"), icon=":material/account_balance:",
-                url_path="ministry"),
-        st.Page(PAGES_DIR / "revenue.py", title=t("page.revenue"), icon=":material/payments:", url_path="revenue"),
-        st.Page(PAGES_DIR / "completion.py", title=t("page.completion"), icon=":material/school:",
-                url_path="completion"),
-        st.Page(PAGES_DIR / "workload.py", title=t("page.workload"), icon=":material/work_history:",
-                url_path="workload"),
-        st.Page(PAGES_DIR / "compare.py", title=t("page.compare"), icon=":material/compare_arrows:",
-                url_path="compare"),
+        nav_page("overview.py", t("page.overview"), ":material/dashboard:", "overview", default=True),
+        nav_page("ministry.py", t("page.ministry"), ":material/account_balance:", "ministry"),
+        nav_page("revenue.py", t("page.revenue"), ":material/payments:", "revenue"),
+        nav_page("completion.py", t("page.completion"), ":material/school:", "completion"),
+        nav_page("workload.py", t("page.workload"), ":material/work_history:", "workload"),
+        nav_page("compare.py", t("page.compare"), ":material/compare_arrows:", "compare"),
     ],
     t("nav.about_data"): [
-        st.Page(PAGES_DIR / "freshness.py", title=t("page.freshness"), icon=":material/update:",
-                url_path="freshness"),
-        st.Page(PAGES_DIR / "definitions.py", title=t("page.definitions"), icon=":material/menu_book:",
-                url_path="definitions"),
+        nav_page("freshness.py", t("page.freshness"), ":material/update:", "freshness"),
+        nav_page("definitions.py", t("page.definitions"), ":material/menu_book:", "definitions"),
+        nav_page("audit.py", auth.text("audit.title", lang), ":material/policy:", "audit"),
     ],
 }
+pages = {section: [p for p in entries if p is not None] for section, entries in pages.items()}
 page = st.navigation(pages)
+page_key = page.url_path or "overview"  # the default page's url_path is ""
+st.session_state["_mckpi_page"] = page_key  # for the audit records of downloads
 
 if data.is_demo(status):
     ui.demo_label()
@@ -61,7 +78,13 @@ ui.url_notices()
 
 # Definitions come from the KPI files and the freshness page from the run log: both work without data.
 has_data = status.ok and bool(options.years)
-if has_data or page.url_path in {"definitions", "freshness"}:
+if page_key not in allowed:
+    st.title(page.title)
+    auth.not_permitted(role, page_key)
+elif page_key == "audit":
+    ui.mark_frame()
+    page.run()
+elif has_data or page.url_path in {"definitions", "freshness"}:
     ui.mark_frame()
     page.run()
 elif status.ok:

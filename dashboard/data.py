@@ -2,8 +2,11 @@
 
 - The `Warehouse` handle is a `st.cache_resource` (one per warehouse path); it reopens by itself when the ETL
   publishes a new file.
-- KPI results are `st.cache_data`, keyed on (ETL run id, KPI id, filters, breakdown, language): a new ETL run gets
-  new keys, so fresh figures show without restarting the app.
+- KPI results are `st.cache_data`, keyed on (ETL run id, KPI id, filters, breakdown, language, access scope): a new
+  ETL run gets new keys, so fresh figures show without restarting the app, and one role's figures are never served
+  to another.
+- Every KPI goes through `dashboard.access.run_scoped` with the signed-in person's scope (dashboard/auth.py): a
+  figure the role may not see comes back as an empty frame with `denied` set.
 - Nothing here raises into a page: a KPI that fails comes back as an empty `KpiFrame` with `error` set.
 """
 
@@ -24,7 +27,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.kpi import KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis, run_kpi
+from dashboard import access, auth
+from dashboard.kpi import AccessScope, KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis
 from dashboard.ui import FilterOptions
 from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 from etl.config import Settings, load_settings
@@ -46,6 +50,7 @@ class KpiFrame:
     display: pd.DataFrame
     suppressed: int = 0
     error: str | None = None
+    denied: bool = False  # the signed-in role may not see this KPI at this breakdown (or with these filters)
 
     @property
     def empty(self) -> bool:
@@ -193,26 +198,35 @@ def _count_text(value: Any) -> Any:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_S, max_entries=4000)
-def _run_cached(run_id: str | None, kpi_id: str, filters_key: tuple, by: str, lang: str) -> KpiFrame:
+def _run_cached(run_id: str | None, kpi_id: str, filters_key: tuple, by: str, lang: str,
+                scope_key: tuple) -> KpiFrame:
     filters = KpiFilters(*filters_key)
-    result = run_kpi(warehouse(), kpi_id, filters, by=by)
+    result = access.run_scoped(warehouse(), kpi_id, filters, by=by, scope=access.scope_from_key(scope_key),
+                               settings=settings())
+    df, display = _numbers(result.df()), _display(result.display_df(lang))
+    df.attrs["kpi_id"] = display.attrs["kpi_id"] = kpi_id  # downloads say which KPI they came from (audit log)
     return KpiFrame(
         kpi_id=kpi_id,
         by=by,
-        df=_numbers(result.df()),
-        display=_display(result.display_df(lang)),
+        df=df,
+        display=display,
         suppressed=len(result.suppressed),
     )
 
 
-def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university", lang: str = "en") -> KpiFrame:
-    """One KPI for these filters and breakdown; an empty frame with `error` set if it cannot be computed."""
+def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university", lang: str = "en",
+        scope: AccessScope | None = None) -> KpiFrame:
+    """One KPI for these filters and breakdown, as the signed-in person may see it (`scope` defaults to theirs);
+    an empty frame with `error` set if it cannot be computed, and `denied` too if the role may not see it."""
     filters = filters or KpiFilters()
+    scope = scope if scope is not None else auth.current_scope()
     status = current_status()
     if not status.ok:
         return _failed(kpi_id, by, status.error or status.problem or "no warehouse")
     try:
-        return _run_cached(status.run_id, kpi_id, astuple(filters), by, lang)
+        return _run_cached(status.run_id, kpi_id, astuple(filters), by, lang, access.scope_key(scope))
+    except access.AccessDenied as exc:
+        return _failed(kpi_id, by, _short(exc), denied=True)
     except (KpiError, QueryTimeout, WarehouseMissing, duckdb.Error, OSError, ValueError) as exc:
         return _failed(kpi_id, by, _short(exc))
     except Exception as exc:  # a page shows a short message, never a traceback; the log keeps the details
@@ -220,8 +234,8 @@ def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university
         return _failed(kpi_id, by, _short(exc))
 
 
-def _failed(kpi_id: str, by: str, error: str) -> KpiFrame:
-    return KpiFrame(kpi_id=kpi_id, by=by, df=pd.DataFrame(), display=pd.DataFrame(), error=error)
+def _failed(kpi_id: str, by: str, error: str, *, denied: bool = False) -> KpiFrame:
+    return KpiFrame(kpi_id=kpi_id, by=by, df=pd.DataFrame(), display=pd.DataFrame(), error=error, denied=denied)
 
 
 @st.cache_resource(show_spinner=False, ttl=60)
@@ -287,22 +301,24 @@ def kpi_per_ptj(kpi_id: str, filters: KpiFilters, *, by: str, lang: str = "en") 
 
 
 def filter_options(status: WarehouseStatus) -> FilterOptions:
-    """Years with data and the PTjs with their English and Malay names, from the KPI layer."""
+    """Years with data and the PTjs with their English and Malay names, from the KPI layer: only the PTjs the
+    signed-in role may see (none for a viewer or lecturer), so a URL naming another PTj is dropped with a notice."""
     if not status.ok:
         return FilterOptions()
-    return _filter_options(status.run_id)
+    return _filter_options(status.run_id, access.scope_key(auth.current_scope()))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_S)
-def _filter_options(run_id: str | None) -> FilterOptions:
+def _filter_options(run_id: str | None, scope_key: tuple) -> FilterOptions:
+    scope = access.scope_from_key(scope_key)
     years: set[int] = set()
     for kpi_id in ("enrolments", "courses_offered", "revenue"):
-        frame = kpi(kpi_id, KpiFilters(), by="university")
+        frame = kpi(kpi_id, KpiFilters(), by="university", scope=scope)
         if frame.ok and "year" in frame.df.columns:
             years.update(int(y) for y in frame.df["year"].dropna())
     names: dict[str, dict[str, str]] = {}
     for lang in ("en", "ms"):
-        frame = kpi("courses_offered", KpiFilters(), by="ptj", lang=lang)
+        frame = kpi("courses_offered", KpiFilters(), by="ptj", lang=lang, scope=scope)
         if frame.ok and not frame.empty:
             for key, text in zip(frame.display["group_key"], frame.display["group_label"], strict=True):
                 names.setdefault(str(key), {})[lang] = str(text)

@@ -8,6 +8,7 @@ Values that are unknown or invalid are dropped with one notice; nothing in a URL
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import export
+from dashboard import audit, auth, export
 from dashboard.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, column, label, t
 from dashboard.kpi import KpiFilters
 from etl.contracts import DELIVERY_MODES, MC_TYPES, MQA_CATEGORIES, PLATFORMS
@@ -567,14 +568,39 @@ def export_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _audited(fmt: str, name: str, kpi_id: str | None, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """The download's bytes, with an audit record (who, page, KPI, filters, format) written when it is fetched.
+    Who and where are read now: the bytes are built later, outside the script run."""
+    identity = auth.current_identity()
+    filters = current_filters()
+    record = {
+        "user": identity.user if identity else None,
+        "role": identity.role if identity else None,
+        "page": st.session_state.get("_mckpi_page"),
+        "kpi": kpi_id,
+        "name": name,
+        "format": fmt,
+        "filters": {k: v for k, v in dataclasses.asdict(filters).items() if v not in (None, (), [])},
+    }
+
+    def fetch() -> bytes:
+        data = build()
+        audit.write_event("download", **record)
+        return data
+
+    return fetch
+
+
 def download_buttons(df: pd.DataFrame, name: str) -> None:
-    """CSV and Excel of the table as shown (small cells stay "<5"); built only when clicked."""
+    """CSV and Excel of the table as shown (small cells stay "<5"); built only when clicked, and recorded in the
+    audit log (dashboard/audit.py) when fetched. Cells that a spreadsheet would run as a formula are escaped."""
     shown = export_frame(df)
     slug = _slug(name)
+    kpi_id = df.attrs.get("kpi_id")
     row = st.container(horizontal=True, gap="small")
     row.download_button(
         t("download.csv"),
-        data=lambda: export.to_csv_bytes(shown),
+        data=_audited("csv", name, kpi_id, lambda: export.to_csv_bytes(shown)),
         file_name=f"mckpi-{slug}.csv",
         mime="text/csv",
         key=f"csv_{slug}",
@@ -583,7 +609,7 @@ def download_buttons(df: pd.DataFrame, name: str) -> None:
     )
     row.download_button(
         t("download.xlsx"),
-        data=lambda: export.to_excel_bytes(shown, sheet_name=name),
+        data=_audited("xlsx", name, kpi_id, lambda: export.to_excel_bytes(shown, sheet_name=name)),
         file_name=f"mckpi-{slug}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{slug}",
@@ -622,6 +648,9 @@ def empty_state(message: str | None = None) -> None:
 
 
 def kpi_error(kpi_id: str, error: str) -> None:
+    if error.startswith("not permitted"):  # the role may not see it (dashboard/access.py): say so plainly
+        st.info(auth.text("kpi_denied", lang()), icon=":material/lock:")
+        return
     st.warning(t("kpi.failed", kpi=kpi_id, error=error), icon=":material/error:")
 
 

@@ -8,6 +8,7 @@
     mckpi builds / mckpi rollback RUN_ID
     mckpi kpi ...                      (etl/cli_kpi.py)
     mckpi report | snapshot | snapshots | export   (etl/cli_reports.py)
+    mckpi user add | list | remove | unlock        (etl/cli_users.py: dashboard accounts)
 
 `python -m etl.cli ...` works the same.
 """
@@ -35,8 +36,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # messages name paths: never break them mid-line (logs, cron mail)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="mckpi.toml to use (default: MCKPI_CONFIG, ./mckpi.toml)")
@@ -360,6 +361,13 @@ try:  # report, snapshot, snapshots, export
     from etl.cli_reports import register as register_reports
 
     register_reports(app)
+except ImportError:  # pragma: no cover
+    pass
+
+try:  # user add | list | remove | unlock: the dashboard's local accounts
+    from etl.cli_users import register as register_users
+
+    register_users(app)
 except ImportError:  # pragma: no cover
     pass
 

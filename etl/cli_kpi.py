@@ -16,7 +16,7 @@ from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 from etl.config import load_settings
 
 kpi_app = typer.Typer(help="KPIs: list them, or show one from the published warehouse.", no_args_is_help=True)
-console = Console()
+console = Console(soft_wrap=True)  # messages name paths: never break them mid-line (logs, cron mail)
 
 
 @kpi_app.command("list")

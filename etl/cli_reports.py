@@ -22,8 +22,8 @@ from rich.table import Table
 
 from etl.config import Settings, load_settings
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # messages name paths: never break them mid-line (logs, cron mail)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="mckpi.toml to use (default: MCKPI_CONFIG, ./mckpi.toml)")]
 WarehouseOpt = Annotated[Path | None, typer.Option("--warehouse", help="Published warehouse path (default from config)")]

@@ -25,6 +25,9 @@ class Paths:
     warehouse: Path = Path("data/warehouse/mckpi.duckdb")
     archive: Path = Path("data/archive")
     snapshots: Path = Path("data/snapshots")
+    users: Path = Path("data/users.json")          # local dashboard accounts (bcrypt hashes); git-ignored
+    access: Path = Path("access.toml")             # roles for identities signed in through the identity provider
+    audit: Path = Path("data/audit/audit.jsonl")   # logins, failed logins, logouts, downloads
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,16 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class Login:
+    idle_timeout_minutes: float = 30.0     # a dashboard session ends after this long without a click
+    absolute_timeout_hours: float = 8.0    # ... and this long after signing in, whatever happens
+    max_failed_logins: int = 5             # failures per username within lockout_minutes before it is locked
+    lockout_minutes: float = 15.0
+    failure_delay_s: float = 0.5           # wait after a failure, doubling with each failure (at most 8 s)
+    bcrypt_rounds: int = 12
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     privacy: Privacy = field(default_factory=Privacy)
@@ -84,6 +97,7 @@ class Settings:
     freshness: Freshness = field(default_factory=Freshness)
     retention: Retention = field(default_factory=Retention)
     notify: Notify = field(default_factory=Notify)
+    login: Login = field(default_factory=Login)
     config_path: Path | None = None
 
     def pseudonym_key(self) -> str:
@@ -142,6 +156,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "freshness": Freshness,
         "retention": Retention,
         "notify": Notify,
+        "login": Login,
     }
     built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
     paths: Paths = built["paths"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import access, auth, charts, data, ui
 from dashboard.i18n import label, t
 
 ui.require_frame()
@@ -17,8 +17,9 @@ colors = charts.ptj_colors(ui.current_options().ptj_codes)
 ui.page_header("ministry.title", "ministry.intro")
 ui.active_filters_caption(filters)
 
-breakdown = ui.page_choice("by", ["year", "ptj"], title=t("breakdown"),
-                           format_func=lambda b: t(f"by.{b}", lang))
+# A breakdown by PTj only for roles that may see PTj figures (dashboard/access.py refuses it anyway).
+breakdowns = ["year", "ptj"] if access.may_break_down_by_ptj(auth.current_scope()) else ["year"]
+breakdown = ui.page_choice("by", breakdowns, title=t("breakdown"), format_func=lambda b: t(f"by.{b}", lang))
 # By year: every year, the other filters applied. By PTj: the chosen year (or all years) per PTj.
 scope = data.without_year(filters) if breakdown == "year" else filters
 by = "university" if breakdown == "year" else "ptj"

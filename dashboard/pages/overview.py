@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import access, auth, charts, data, ui
 from dashboard.i18n import has, label, t
 
 # Headline card -> (KPI file that computes it, its measure column). `net_revenue` is the target id of the
@@ -143,3 +143,24 @@ with right:
             table[col] = [ui.fmt_value(v, u) for v, u in zip(table[col], units, strict=True)]
         keep = ["kpi_title", "scope_label", "value", "target_value", "pct_achieved", "status"]
         ui.table(table[[c for c in keep if c in table]], name="targets", height=420)
+
+# --- the ministry report (revenue and workload inside: management, and PTj users for their own PTjs) -----------
+scope = auth.current_scope()
+if access.may_download_report(scope):
+    from etl.report import report_bytes, report_filename
+
+    report_ptj = filters.ptj_codes or None
+
+    def build_report() -> bytes:
+        # The user's scope goes with it: a PTj user's report covers their PTjs only (etl/report.py refuses others).
+        return report_bytes(data.warehouse_path(), int(year), ptj=report_ptj, fmt="xlsx", lang=lang, scope=scope)
+
+    st.download_button(
+        auth.text("report.download", lang, year=year),
+        data=ui._audited("report-xlsx", f"ministry-report-{year}", None, build_report),
+        file_name=report_filename(int(year), ptj=report_ptj or scope.allowed_ptj_codes, fmt="xlsx", lang=lang),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="report_xlsx",
+        icon=":material/description:",
+        on_click="ignore",
+    )

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 from streamlit.testing.v1 import AppTest
+
+from dashboard.auth import SESSION_KEY, Session, UserStore
+
+# The test accounts (conftest.py writes them to a users file; the app re-reads it at every run).
+TEST_USERS = {
+    "tester": {"role": "management"},
+    "dean": {"role": "ptj", "ptj_codes": ("FSKTM",)},
+    "lect": {"role": "lecturer", "staff_id": "S02"},
+    "guest": {"role": "viewer"},
+}
+TEST_PASSWORD = "test-password-123"
 
 PAGES = ("overview", "ministry", "revenue", "completion", "workload", "compare", "freshness", "definitions")
 
@@ -19,3 +32,15 @@ def texts(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                                    "error", "success") for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
+
+
+def sign_in(at: AppTest, user: str = "tester", users_file: str | None = None) -> AppTest:
+    """Put a signed-in session for one of TEST_USERS into the app's session state (as the sign-in form does)."""
+    import os
+
+    store = UserStore(users_file or os.environ["MCKPI_PATHS_USERS"])
+    found = store.get(user)
+    assert found is not None, user
+    now = time.time()
+    at.session_state[SESSION_KEY] = Session(found.identity(), started_at=now, last_seen=now, mode="local")
+    return at

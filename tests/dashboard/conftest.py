@@ -74,15 +74,43 @@ def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+@pytest.fixture(scope="session")
+def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A users file with one account per role (apptest_helpers.TEST_USERS), cheap bcrypt cost for speed."""
+    from apptest_helpers import TEST_PASSWORD, TEST_USERS
+
+    from dashboard.auth import UserStore
+
+    path = tmp_path_factory.mktemp("dashboard_users") / "users.json"
+    store = UserStore(path)
+    for name, spec in TEST_USERS.items():
+        store.add(name, TEST_PASSWORD, spec["role"], ptj_codes=spec.get("ptj_codes", ()),
+                  staff_id=spec.get("staff_id"), rounds=4)
+    return path
+
+
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, hand_warehouse: Path) -> Callable[..., AppTest]:
-    """open_page(page, **query_params) -> AppTest on that page, after a first run with those URL parameters."""
+def app(monkeypatch: pytest.MonkeyPatch, hand_warehouse: Path, users_file: Path,
+        tmp_path: Path) -> Callable[..., AppTest]:
+    """open_page(page, user="tester", **query_params) -> AppTest on that page, signed in as `user` (management by
+    default; None = not signed in), after a first run with those URL parameters. The hand warehouse is real data,
+    so the app asks for a sign-in: local accounts from `users_file`, audit log and lockouts in tmp_path."""
+    from apptest_helpers import sign_in
+
     monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(hand_warehouse))
     monkeypatch.delenv("MCKPI_DEMO", raising=False)
+    users = tmp_path / "users" / "users.json"
+    users.parent.mkdir()
+    users.write_bytes(users_file.read_bytes())
+    monkeypatch.setenv("MCKPI_PATHS_USERS", str(users))
+    monkeypatch.setenv("MCKPI_PATHS_AUDIT", str(tmp_path / "audit" / "audit.jsonl"))
+    monkeypatch.setenv("MCKPI_LOGIN_FAILURE_DELAY_S", "0")
 
-    def open_page(page: str = "overview", **params: str) -> AppTest:
+    def open_page(page: str = "overview", user: str | None = "tester", **params: str) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.query_params.update(params)
+        if user:
+            sign_in(at, user)
         at.run()
         if page != "overview":
             at.switch_page(f"pages/{page}.py").run()

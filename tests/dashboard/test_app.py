@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from apptest_helpers import PAGES, metric, texts
+from apptest_helpers import PAGES, metric, sign_in, texts
 from conftest import APP, HAND, ORIGINAL_PAGES_MANAGER_INIT, build_warehouse
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -109,6 +109,7 @@ def test_pages_run_inside_the_frame_in_legacy_pages_mode(app: Callable[..., AppT
     monkeypatch.setattr(PagesManager, "__init__", ORIGINAL_PAGES_MANAGER_INIT)
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update({"year": "2024"})
+    sign_in(at)
     at.run()
     assert at.selectbox(key="f_year").value == 2024
     at.run()  # a plain rerun: the legacy mode would run pages/overview.py without app.py
