@@ -3,7 +3,8 @@
 Order: staging/*.sql, then marts/dim_*.sql, then marts/fct_*.sql, then any other marts/*.sql; alphabetical within
 each group, except that a model may name models it needs in a comment line `-- depends_on: dim_course, dim_ptj`,
 and is then built after them (they must be in the same or an earlier group). Each file is one SELECT, run as
-`create or replace table <file stem> as <file contents>`.
+`create or replace table <file stem> as <file contents>` (staging models, which only rename and cast: `create or
+replace view`, so the raw data is not copied again).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from etl.validate import EtlError
 
 MODELS_DIR = QUERIES_DIR / "models"
 MODEL_PREFIXES = ("stg_", "dim_", "fct_")
+# Staging models only rename and cast: they are views, so the data (7.5M step rows at 1M enrolments) is not
+# copied once more; the marts read through them.
+VIEW_PREFIXES = ("stg_",)
 _DEPENDS = re.compile(r"^\s*--\s*depends_on\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -112,8 +116,9 @@ def run_models(con: duckdb.DuckDBPyConnection, models_dir: Path = MODELS_DIR) ->
     drop_models(con)
     for model in plan(models_dir):
         started = time.perf_counter()
+        kind = "view" if model.name.startswith(VIEW_PREFIXES) else "table"
         try:
-            con.execute(f'create or replace table "{model.name}" as\n{_statement(model.sql)}\n')
+            con.execute(f'create or replace {kind} "{model.name}" as\n{_statement(model.sql)}\n')
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise ModelError(f"model {model.path.parent.name}/{model.path.name} failed: {first}") from exc

@@ -180,6 +180,10 @@ def check_file_start(path: Path, rel: str, contract: Contract) -> None:
         )
     if head.startswith(OLE2_MAGIC):
         raise SourceFileError(rel, 1, None, f"this is an Excel 97-2003 workbook (.xls) named .csv; {SAVE_AS}")
+    if head.startswith(b"\x00" * 64) and not head.strip(b"\x00"):
+        raise SourceFileError(
+            rel, 1, None, "the file holds only zero bytes (a copy cut short by a crash?); copy it again"
+        )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:200]:
         raise SourceFileError(rel, 1, None, f"the file is UTF-16 encoded, not UTF-8; {SAVE_AS}")
     if not head:
@@ -315,6 +319,9 @@ def diagnose(path: Path, rel: str, contract: Contract, error: str) -> SourceFile
         return SourceFileError(rel, records, None, f"expected {expected} fields, found {last_fields}{hint}")
     first = error.strip().splitlines()[0] if error.strip() else "unknown error"
     match = re.search(r"CSV Error on Line: (\d+)", error)
+    too_long = re.search(r"Maximum line size of (\d+) bytes exceeded", error)
+    if too_long:
+        first = f"the line is longer than {int(too_long.group(1)):,} bytes (a value this long is not real data)"
     return SourceFileError(
         rel, int(match.group(1)) if match else None, None, f"cannot be read as CSV: {first}"
     )
@@ -478,6 +485,7 @@ def checked_sql(
     files: str = "_files",
     duplicates: str | None = None,
     check_loaded: bool = False,
+    other_streams: list[str] | None = None,
     pseudonym_key: str,
 ) -> CheckedSql:
     """One SELECT over the staging table (one or more files read by one read_csv, with `filename`) joined to the
@@ -487,6 +495,9 @@ def checked_sql(
 
     duplicates: a table made with `duplicates_sql`; check_loaded: look for keys already in raw_<source>
     (append sources, loaded one file at a time so that a later file sees the earlier one's rows).
+    other_streams: snapshot sources: the streams of this batch. A key already loaded from another stream (a file
+    that this batch does not replace), or in an earlier file of this batch, is "already loaded" too: two streams
+    of one source (courses.csv and lms_courses.csv) must not both deliver a course.
 
     Order of reasons (the first one is kept): FutureLearn run label; per column in contract order (missing,
     unparseable, not allowed, out of range, unknown reference); row rules; a duplicate key within the file (every
@@ -556,6 +567,40 @@ def checked_sql(
             (
                 "case when _prev_line is not null then"
                 " 'already loaded from ' || coalesce(_prev_path, '?') || ' line ' || _prev_line end",
+                lit(key_label),
+                key_value,
+            )
+        )
+    if other_streams is not None and key_cols:
+        keys = ", ".join(ident(k) for k in key_cols)
+        raw_keys = ", ".join(f"p.{ident(k)}" for k in key_cols)
+        on = " and ".join(f"prev.{ident(k)} is not distinct from {last}.{ident(k)}" for k in key_cols)
+        # The first row of each key in the files of other streams (the raw table holds at most one per key).
+        ctes.append(
+            f"o as (select {last}.*, prev._path as _other_path, prev._line as _other_line from {last}"  # noqa: S608
+            f" left join (select {raw_keys}, ef.path as _path, p._line from {ident(contract.raw_table)} p"
+            f" join etl_files ef on ef.file_id = p._file_id"
+            f" where ef.stream is null or ef.stream not in (select unnest($batch_streams::varchar[]))"
+            f" qualify row_number() over (partition by {raw_keys} order by p._file_id, p._line) = 1) prev on {on})"
+        )
+        # ... and the first row of each key in this batch's files: a later file's copy is the duplicate.
+        over = f"over (partition by {keys} order by _file_id, _line)"
+        ctes.append(
+            f"b as (select o.*, first_value(o._file_id) {over} as _first_file,"  # noqa: S608
+            f" first_value(o._line) {over} as _first_file_line from o)"
+        )
+        ctes.append(
+            f"bf as (select b.*, ff.rel as _first_file_rel from b left join {files} ff"  # noqa: S608
+            " on ff.file_id = b._first_file and b._first_file <> b._file_id)"
+        )
+        last = "bf"
+        params["batch_streams"] = other_streams
+        candidates.append(
+            (
+                "case when _other_line is not null then"
+                " 'already loaded from ' || _other_path || ' line ' || _other_line"
+                " when _first_file_rel is not null then"
+                " 'already loaded from ' || _first_file_rel || ' line ' || _first_file_line end",
                 lit(key_label),
                 key_value,
             )

@@ -52,6 +52,7 @@ class BatchFile:
     file_id: int
     label: str | None = None  # FutureLearn run label
     label_reason: str | None = None  # why the label's rows cannot load (None = they can)
+    stream: str | None = None  # snapshot sources: the stream this file is a delivery of
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def check_csv_files(
         files=FILES,
         duplicates=DUPLICATES if dups else None,
         check_loaded=check_loaded,
+        other_streams=[f.stream or "" for f in batch] if contract.load_mode == "snapshot" else None,
         pseudonym_key=pseudonym_key,
     )
     con.execute(f"create or replace temp table {CHECKED} as {checked.sql}", checked.params)

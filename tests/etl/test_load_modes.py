@@ -99,6 +99,27 @@ def test_snapshot_delivery_replaces_its_stream(etl_env, csv_writer):
     ]
 
 
+def test_a_course_in_two_streams_of_one_run_loads_once(etl_env, csv_writer):
+    """Both streams arrive in the same run (one batch): the later file's copy of a course is quarantined, naming
+    the file and line it was loaded from, and the other rows of both files load."""
+    rows = template_rows(COURSES)
+    full = etl_env.run(full=True)  # a fresh build: every file of the landing folder in one batch per source
+    assert full.rows_quarantined == 0
+    lms = [list(rows[0]), list(rows[1])]
+    lms[1][COURSES.header.index("course_code")] = "MC-LMS-777"
+    csv_writer(etl_env.landing / "courses" / "lms_courses.csv", COURSES.header, lms)
+    result = etl_env.run(full=True)
+    courses = {f.rel: (f.rows_loaded, f.rows_quarantined) for f in result.files if f.source == "courses"}
+    assert courses == {"courses/courses.csv": (2, 0), "courses/lms_courses.csv": (1, 1)}
+    assert etl_env.query("select file_name, line, column_name, value, reason from quarantine") == [
+        ("courses/lms_courses.csv", 2, "course_code", "MC-FSKTM-001",
+         "already loaded from courses/courses.csv line 2"),
+    ]
+    assert etl_env.query("select course_code from raw_courses order by 1") == [
+        ("MC-FSKTM-001",), ("MC-LMS-777",), ("MOOC-APM-002",),
+    ]
+
+
 def test_only_the_newest_delivery_of_a_stream_loads(etl_env, csv_writer):
     rows = template_rows(COURSES)
     csv_writer(etl_env.landing / "courses" / "courses_20261001.csv", COURSES.header, rows[:1])

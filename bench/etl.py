@@ -1,0 +1,275 @@
+"""ETL benchmark: the mckpi load and full ETL against a bare DuckDB read and a typical pandas script.
+
+    .venv/bin/python bench/etl.py --enrolments 1M [--repeat 2] [--keep] [--no-incremental]
+
+Demo data is generated once per scale into bench/out/<scale>/landing (git-ignored) and reused. Every measurement
+runs in its own subprocess (wall time from the parent, peak RSS from os.wait4's rusage of that child), all in
+this one run so that ratios compare like with like on a shared machine:
+
+  bare         DuckDB `create table as select * from read_csv(...)`, one table per source (all landing files)
+  pandas       pandas.read_csv of every file + DuckDB insert of the DataFrame (what a typical script does)
+  load         etl.load.load_landing into a new warehouse file (sha256, checks, quarantine, pseudonymise, raw_)
+  full etl     `mckpi etl --full` (load + models + checks + publish), the CLI as an operator runs it
+  incremental  `mckpi etl` after one FutureLearn run's two files arrive (warehouse built without them first)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+SCALES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+
+sys.path.insert(0, str(ROOT))
+
+
+def landing_for(scale: str) -> Path:
+    """bench/out/<scale>/landing, generated on first use (a .complete marker says it finished)."""
+    base = OUT / scale
+    landing = base / "landing"
+    if not (base / ".complete").exists():
+        from etl.demo import generate
+
+        shutil.rmtree(landing, ignore_errors=True)
+        landing.mkdir(parents=True)
+        started = time.perf_counter()
+        generate(landing, SCALES[scale], 42)
+        print(f"generated {scale} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        (base / ".complete").write_text(str(SCALES[scale]))
+    return landing
+
+
+def groups(landing: Path) -> dict[str, list[Path]]:
+    """Landing CSV files per source (FutureLearn: per dataset), as the ETL loads them."""
+    from etl.load import discover
+
+    out: dict[str, list[Path]] = {}
+    for lf in discover(landing):
+        if lf.contract is not None:
+            out.setdefault(lf.contract.name, []).append(lf.path)
+    return out
+
+
+# --- children (each runs in its own process) -----------------------------------------------------------------
+
+
+def child_bare(landing: Path, db: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    rows = 0
+    for name, paths in groups(landing).items():
+        p = {"p": [str(p) for p in paths]}
+        try:  # DuckDB's defaults: the first file sniffed, its types used for all
+            con.execute(f'create table "{name}" as select * from read_csv($p)', p)  # noqa: S608
+        except duckdb.Error:  # a value that does not fit the sniffed type (payments' 'RM 1,200.00')
+            sql = f'create or replace table "{name}" as select * from read_csv($p, all_varchar = true)'  # noqa: S608
+            con.execute(sql, p)
+        rows += con.execute(f'select count(*) from "{name}"').fetchone()[0]  # noqa: S608
+    con.execute("checkpoint")
+    con.close()
+    return {"rows": rows}
+
+
+def child_pandas(landing: Path, db: Path) -> dict:
+    import duckdb
+    import pandas as pd
+
+    con = duckdb.connect(str(db))
+    rows = 0
+    for name, paths in groups(landing).items():
+        df = pd.concat([pd.read_csv(path) for path in paths], ignore_index=True)
+        for col in df.select_dtypes(include="object").columns:  # mixed types across files: text
+            df[col] = df[col].astype("string")
+        rows += len(df)
+        con.register("df", df)
+        con.execute(f'create table "{name}" as select * from df')  # noqa: S608
+        con.unregister("df")
+        del df
+    con.execute("checkpoint")
+    con.close()
+    return {"rows": rows}
+
+
+def child_load(landing: Path, db: Path) -> dict:
+    import duckdb
+
+    from etl.config import load_settings
+    from etl.load import MEMORY_LIMIT, load_landing
+
+    settings = load_settings()
+    spill = db.parent / ".spill-bench"
+    con = duckdb.connect(str(db), config={"temp_directory": str(spill), "memory_limit": MEMORY_LIMIT})
+    files = load_landing(con, landing, "bench", settings.pseudonym_key())
+    con.execute("checkpoint")
+    con.close()
+    shutil.rmtree(spill, ignore_errors=True)
+    return {
+        "rows": sum(f.rows_read for f in files if f.status == "loaded"),
+        "quarantined": sum(f.rows_quarantined for f in files if f.status == "loaded"),
+    }
+
+
+CHILDREN = {"bare": child_bare, "pandas": child_pandas, "load": child_load}
+
+
+# --- parent ----------------------------------------------------------------------------------------------------
+
+
+def measure(cmd: list[str], env: dict | None = None) -> dict:
+    """Run cmd; wall seconds, peak RSS (MB) of the child, and its JSON output (last stdout line) if any."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    # The child reports its own peak RSS (getrusage(RUSAGE_SELF).ru_maxrss) on its last stdout line.
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    info: dict = {}
+    for line in reversed(out.decode().splitlines()):
+        if line.startswith("{"):
+            info = json.loads(line)
+            break
+    info["seconds"] = seconds
+    return info
+
+
+def run_child(kind: str, landing: Path, db: Path) -> dict:
+    for p in (db, Path(str(db) + ".wal")):
+        p.unlink(missing_ok=True)
+    return measure([PY, __file__, "--child", kind, "--landing", str(landing), "--db", str(db)])
+
+
+def run_cli(args: list[str], landing: Path, warehouse: Path) -> dict:
+    """`mckpi <args>` through a wrapper that prints its own peak RSS."""
+    env = {
+        **os.environ,
+        "MCKPI_PATHS_LANDING": str(landing),
+        "MCKPI_PATHS_WAREHOUSE": str(warehouse),
+    }
+    return measure([PY, __file__, "--cli", *args], env=env)
+
+
+def hold_out(landing: Path, work: Path) -> tuple[Path, list[Path]]:
+    """A copy (hard links) of the landing folder without one FutureLearn run's two files; returns it and them."""
+    minus = work / "landing_minus"
+    shutil.rmtree(minus, ignore_errors=True)
+    fl = sorted((landing / "futurelearn").glob("*_enrolments.csv*"))
+    label = fl[len(fl) // 2].name.split("_enrolments")[0]
+    held = sorted((landing / "futurelearn").glob(f"{label}_*"))
+    for path in landing.rglob("*"):
+        if path.is_file() and path not in held:
+            target = minus / path.relative_to(landing)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+    return minus, held
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--enrolments", choices=list(SCALES), default="100k")
+    ap.add_argument("--repeat", type=int, default=1, help="repeat each measurement; the best time is shown")
+    ap.add_argument(
+        "--keep", action="store_true", help="keep the benchmark warehouses under bench/out/<scale>/"
+    )
+    ap.add_argument("--no-incremental", action="store_true")
+    ap.add_argument("--only", default="bare,pandas,load,etl,incremental")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--child", choices=list(CHILDREN), help=argparse.SUPPRESS)
+    ap.add_argument("--cli", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args, rest = ap.parse_known_args()
+
+    if args.child or args.cli:
+        import resource
+
+        if args.child:
+            info = CHILDREN[args.child](args.landing, args.db)
+        else:
+            from etl.cli import app
+
+            try:
+                app(rest, standalone_mode=False)
+            except SystemExit as exc:
+                if exc.code:
+                    raise
+            info = {}
+        info["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(info))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    landing = landing_for(args.enrolments)
+    work = OUT / args.enrolments / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    only = set(args.only.split(","))
+    data_mb = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) / 1e6
+    results: dict[str, list[dict]] = {}
+    for _ in range(args.repeat):
+        for kind in ("bare", "pandas", "load"):
+            if kind in only:
+                results.setdefault(kind, []).append(run_child(kind, landing, work / f"{kind}.duckdb"))
+        if "etl" in only:
+            wh = work / "etl" / "mckpi.duckdb"
+            shutil.rmtree(wh.parent, ignore_errors=True)
+            results.setdefault("full etl", []).append(run_cli(["etl", "--full"], landing, wh))
+        if "incremental" in only and not args.no_incremental:
+            minus, held = hold_out(landing, work)
+            wh = work / "incr" / "mckpi.duckdb"
+            shutil.rmtree(wh.parent, ignore_errors=True)
+            prep = run_cli(["etl", "--full"], minus, wh)
+            for path in held:
+                os.link(path, minus / path.relative_to(landing))
+            r = run_cli(["etl"], minus, wh)
+            r["note"] = (
+                f"+{len(held)} files of {held[0].name.split('_')[0]}; its full build {prep['seconds']:.1f} s"
+            )
+            results.setdefault("incremental", []).append(r)
+
+    best = {k: min(v, key=lambda r: r["seconds"]) for k, v in results.items()}
+    base = best.get("bare", {}).get("seconds")
+    pandas = best.get("pandas", {}).get("seconds")
+    table = Table(
+        title=f"mckpi ETL at {args.enrolments} enrolments ({data_mb:,.0f} MB of CSV), best of {args.repeat}"
+    )
+    for col in ("step", "seconds", "all runs (s)", "peak RSS MB", "x bare", "x pandas", "rows", "note"):
+        table.add_column(col, justify="left" if col in ("step", "note") else "right")
+    full = best.get("full etl", {}).get("seconds")
+    for kind, r in best.items():
+        note = r.get("note", "")
+        if kind == "incremental" and full:
+            note = f"{r['seconds'] / full:.0%} of full etl; " + note
+        table.add_row(
+            kind,
+            f"{r['seconds']:.2f}",
+            " ".join(f"{x['seconds']:.1f}" for x in results[kind]),
+            f"{r['peak_rss_mb']:,.0f}",
+            f"{r['seconds'] / base:.2f}" if base else "",
+            f"{r['seconds'] / pandas:.2f}" if pandas else "",
+            f"{r['rows']:,}" if "rows" in r else "",
+            note,
+        )
+    Console(width=200).print(table)
+    if args.json:
+        args.json.write_text(
+            json.dumps({"scale": args.enrolments, "data_mb": data_mb, "runs": results}, indent=1)
+        )
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

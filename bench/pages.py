@@ -1,0 +1,283 @@
+"""Dashboard benchmark: the KPI queries each page runs, through the KPI layer vs the same SQL run bare.
+
+    .venv/bin/python bench/pages.py --enrolments 1M [--repeat 5] [--server]
+
+Needs the warehouse bench/etl.py builds with --keep (bench/out/<scale>/work/etl/mckpi.duckdb); builds it with
+`mckpi etl --full` if missing. Per page, the (KPI, breakdown) pairs its code runs with the default filters
+(read from dashboard/pages/*.py; `kpi_per_ptj` and per-target loops counted once). Cold = first run in a fresh
+process on a new connection; warm = best of --repeat later runs. Bare = the KPI file's SQL with the same bound
+parameters on a plain read-only duckdb connection (no suppression, no Warehouse wrapper).
+
+--server also starts `streamlit run dashboard/app.py` on the warehouse, visits every page with Playwright and
+reports the server's RSS (from /proc) after the visits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+
+PAGES: dict[str, list[tuple[str, str]]] = {
+    "overview": [
+        ("target_progress", "university"),
+        *[
+            (k, "university")
+            for k in (
+                "courses_offered",
+                "new_courses",
+                "enrolments",
+                "learners",
+                "completions",
+                "certificates",
+                "completion_rate",
+                "revenue",
+            )
+        ],
+        ("orphaned_courses", "course"),
+        ("category_mix", "university"),
+    ],
+    "ministry": [
+        *[(k, "university") for k in ("courses_offered", "learners", "completions", "certificates")],
+        ("learner_mix", "university"),
+        ("mode_mix", "university"),
+        ("design_option_mix", "university"),
+        ("credit_bearing", "university"),
+        ("phase_plan", "university"),
+    ],
+    "completion": [
+        ("completion_funnel", "course_run"),
+        ("completion_funnel", "course"),
+        ("weekly_retention", "course_run"),
+        ("completion_rate", "course"),
+        ("median_days_to_completion", "course"),
+    ],
+    "compare": [
+        ("completion_funnel", "course"),
+        ("completion_rate", "course"),
+        ("certificates", "course"),
+        ("revenue", "course"),
+        ("weekly_retention", "course"),
+    ],
+    "revenue": [("revenue", "ptj"), ("revenue", "month"), ("revenue", "course"), ("revenue_yoy", "ptj")],
+    "workload": [("lecturer_workload", "staff"), ("workload_by_ptj", "ptj")],
+    "freshness": [("etl_history", "university"), ("quarantine_summary", "university")],
+}
+
+
+def child(warehouse: Path, mode: str, repeat: int) -> dict:
+    """Time every (kpi, by) of every page in this fresh process: cold first, then warm."""
+    import duckdb
+
+    from dashboard.kpi import KpiFilters, build_params, get_kpi, resolve_by, run_kpi
+    from dashboard.warehouse import Warehouse
+    from etl.config import load_settings
+
+    settings = load_settings()
+    pairs = list(dict.fromkeys(p for v in PAGES.values() for p in v))
+    if mode == "kpi":
+        wh = Warehouse(warehouse)
+
+        def run(kpi_id: str, by: str) -> None:
+            run_kpi(wh, kpi_id, KpiFilters(), by=by, settings=settings)
+    else:
+        con = duckdb.connect(str(warehouse), read_only=True)
+
+        def run(kpi_id: str, by: str) -> None:
+            spec = get_kpi(kpi_id)
+            values = build_params(KpiFilters(), by=resolve_by(spec, by), settings=settings)
+            con.execute(spec.sql, {n: values[n] for n in spec.params}).to_arrow_table()
+
+    out = {}
+    for kpi_id, by in pairs:
+        t0 = time.perf_counter()
+        run(kpi_id, by)
+        cold = time.perf_counter() - t0
+        warm = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            run(kpi_id, by)
+            warm.append(time.perf_counter() - t0)
+        out[f"{kpi_id}|{by}"] = {"cold": cold, "warm": min(warm)}
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def children(pid: int) -> list[int]:
+    try:
+        kids = [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+    return kids + [g for k in kids for g in children(k)]
+
+
+def server_rss(warehouse: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(warehouse)}
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        idle = rss_mb(proc.pid)
+        visited = {}
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page()
+            for name in [*PAGES, "definitions"]:
+                t0 = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/{'' if name == 'overview' else name}", timeout=120_000)
+                page.wait_for_selector(
+                    '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=300_000
+                )
+                page.wait_for_selector("h1", timeout=60_000)
+                visited[name] = time.perf_counter() - t0
+            browser.close()
+        return {"idle_mb": idle, "after_mb": rss_mb(proc.pid), "page_seconds": visited}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--enrolments", default="100k")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--server", action="store_true")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--child", choices=["kpi", "bare"], help=argparse.SUPPRESS)
+    ap.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.warehouse, args.child, args.repeat)))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    warehouse = ROOT / "bench" / "out" / args.enrolments / "work" / "etl" / "mckpi.duckdb"
+    if not warehouse.exists():
+        subprocess.run(
+            [PY, "bench/etl.py", "--enrolments", args.enrolments, "--only", "etl", "--keep"],
+            cwd=ROOT,
+            check=True,
+        )
+    runs = {}
+    for mode in ("bare", "kpi", "bare", "kpi"):  # interleaved, twice: the best of each is kept
+        out = subprocess.run(
+            [PY, __file__, "--child", mode, "--warehouse", str(warehouse), "--repeat", str(args.repeat)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        res = json.loads(out.strip().splitlines()[-1])
+        for key, v in res.items():
+            cur = runs.setdefault(mode, {}).setdefault(key, {"cold": v["cold"], "warm": v["warm"]})
+            cur["cold"], cur["warm"] = min(cur["cold"], v["cold"]), min(cur["warm"], v["warm"])
+
+    table = Table(
+        title=f"KPI queries per page at {args.enrolments} enrolments (ms; warm = best of {args.repeat})"
+    )
+    for col in ("page", "kpi", "by", "bare cold", "kpi cold", "bare warm", "kpi warm", "x bare warm"):
+        table.add_column(col, justify="left" if col in ("page", "kpi", "by") else "right")
+    page_totals = {}
+    for page, pairs in PAGES.items():
+        tot = {"bare": 0.0, "kpi": 0.0, "bare_cold": 0.0, "kpi_cold": 0.0}
+        for kpi_id, by in pairs:
+            b, k = runs["bare"][f"{kpi_id}|{by}"], runs["kpi"][f"{kpi_id}|{by}"]
+            tot["bare"] += b["warm"]
+            tot["kpi"] += k["warm"]
+            tot["bare_cold"] += b["cold"]
+            tot["kpi_cold"] += k["cold"]
+            table.add_row(
+                page,
+                kpi_id,
+                by,
+                f"{b['cold'] * 1e3:.0f}",
+                f"{k['cold'] * 1e3:.0f}",
+                f"{b['warm'] * 1e3:.0f}",
+                f"{k['warm'] * 1e3:.0f}",
+                f"{k['warm'] / b['warm']:.2f}",
+            )
+        page_totals[page] = tot
+        table.add_row(
+            f"[b]{page} total",
+            "",
+            "",
+            f"{tot['bare_cold'] * 1e3:.0f}",
+            f"{tot['kpi_cold'] * 1e3:.0f}",
+            f"{tot['bare'] * 1e3:.0f}",
+            f"{tot['kpi'] * 1e3:.0f}",
+            f"{tot['kpi'] / tot['bare']:.2f}",
+            end_section=True,
+        )
+    console = Console(width=200)
+    console.print(table)
+    result = {"scale": args.enrolments, "runs": runs, "pages": page_totals}
+    if args.server:
+        server = server_rss(warehouse)
+        result["server"] = server
+        console.print(
+            f"streamlit server RSS: {server['idle_mb']:.0f} MB idle, {server['after_mb']:.0f} MB after"
+            f" visiting every page; page load seconds: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in server["page_seconds"].items())
+        )
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
