@@ -9,7 +9,7 @@
 --   yang bermula (melawat sekurang-kurangnya satu langkah), peratus yang melawat sekurang-kurangnya satu
 --   langkah minggu k, bagi setiap minggu larian.
 -- filters: year, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
--- sources: fct_enrolment, fct_step_progress, dim_course_run, dim_course
+-- sources: fct_enrolment, fct_learner_week, dim_course_run, dim_course
 -- suppress: starters, learners_visited
 -- derived: retention_pct
 -- breakdowns: week_number
@@ -28,42 +28,44 @@ starters as (
         and ($allowed_ptj_codes is null or list_contains($allowed_ptj_codes, ptj_code))
 ),
 
-grouped_starters as (
+-- The weeks each starter visited (fct_learner_week holds starters only, with the same filter columns).
+learner_weeks as (
+    select * from fct_learner_week
+    where true
+        and ($year is null or start_year = $year)
+        and (len($ptj_codes) = 0 or list_contains($ptj_codes, ptj_code))
+        and (len($course_codes) = 0 or list_contains($course_codes, course_code))
+        and (len($mqa_categories) = 0 or list_contains($mqa_categories, mqa_category))
+        and (len($modes) = 0 or list_contains($modes, delivery_mode))
+        and (len($platforms) = 0 or list_contains($platforms, platform))
+        and (len($mc_types) = 0 or list_contains($mc_types, mc_type))
+        and ($allowed_ptj_codes is null or list_contains($allowed_ptj_codes, ptj_code))
+),
+
+group_starters as (
     select
         starters.start_year as year,
         case $by when 'course' then starters.course_code else starters.run_id end as group_key,
-        starters.run_id,
-        starters.learner_key,
-        runs.weeks,
+        count(distinct starters.learner_key) as starters,
+        max(runs.weeks) as weeks,
     from starters
     inner join dim_course_run as runs on starters.run_id = runs.run_id
+    group by all
 ),
 
 group_weeks as (
-    select year, group_key, count(distinct learner_key) as starters, unnest(range(1, max(weeks) + 1)) as week_number
-    from grouped_starters
-    group by year, group_key
-),
-
--- Weeks each starter visited, computed once per run and learner before grouping (step rows are many).
-visited_weeks as (
-    select distinct steps.run_id, steps.learner_key, steps.week_number
-    from fct_step_progress as steps
-    semi join grouped_starters
-        on steps.run_id = grouped_starters.run_id and steps.learner_key = grouped_starters.learner_key
-    where steps.first_visited_at is not null
+    select year, group_key, starters, unnest(range(1, weeks + 1)) as week_number
+    from group_starters
 ),
 
 visits as (
     select
-        grouped_starters.year,
-        grouped_starters.group_key,
-        visited_weeks.week_number,
-        count(distinct grouped_starters.learner_key) as learners_visited,
-    from grouped_starters
-    inner join visited_weeks
-        on visited_weeks.run_id = grouped_starters.run_id
-        and visited_weeks.learner_key = grouped_starters.learner_key
+        start_year as year,
+        case $by when 'course' then course_code else run_id end as group_key,
+        week_number,
+        -- One row per run, learner and week; by course, a learner's second run of the course counts once.
+        count(*) filter (where $by <> 'course' or is_first_run_of_course_week) as learners_visited,
+    from learner_weeks
     group by all
 ),
 
