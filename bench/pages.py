@@ -141,7 +141,8 @@ def server_rss(warehouse: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(warehouse)}
+    # The audit log of the visits goes to bench/out, not to the repository's data/audit.
+    env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(warehouse), "MCKPI_PATHS_AUDIT": str(warehouse.parent / "audit.jsonl")}
     proc = subprocess.Popen(
         [
             PY,

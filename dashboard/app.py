@@ -28,19 +28,13 @@ st.set_page_config(page_title="mckpi", page_icon=":material/school:", layout="wi
 
 ui.capture_url()
 lang = ui.language_switch()
+data.use_snapshot(None)  # sign-in is decided on the live warehouse; a chosen snapshot is read after it
 status = data.warehouse_status()
-# Sign-in (or demo mode, or the refusal to serve real data without sign-in) before anything shows a figure.
-gate = auth.gate(status.is_demo if status.ok else None)
-role = gate.identity.role if gate.identity else ""
-allowed = access.allowed_pages(role)
-auth.sidebar_user(gate)
-options = data.filter_options(status)  # only the PTjs this role may see
-ui.sidebar_filters(options)
 
 PAGE_HAS_VISIBILITY = "visibility" in inspect.signature(st.Page).parameters
 
 
-def nav_page(file: str, title: str, icon: str, url_path: str, **kwargs: Any) -> st.Page | None:
+def nav_page(allowed: set[str], file: str, title: str, icon: str, url_path: str, **kwargs: Any) -> st.Page | None:
     """A page of the menu. A page this role may not open is registered hidden, so a URL or a page switch to it
     lands on "not permitted" rather than on another page (a Streamlit without hidden pages leaves it out)."""
     if url_path not in allowed:
@@ -50,22 +44,44 @@ def nav_page(file: str, title: str, icon: str, url_path: str, **kwargs: Any) -> 
     return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=url_path, **kwargs)
 
 
-pages = {
-    t("nav.dashboards"): [
-        nav_page("overview.py", t("page.overview"), ":material/dashboard:", "overview", default=True),
-        nav_page("ministry.py", t("page.ministry"), ":material/account_balance:", "ministry"),
-        nav_page("revenue.py", t("page.revenue"), ":material/payments:", "revenue"),
-        nav_page("completion.py", t("page.completion"), ":material/school:", "completion"),
-        nav_page("workload.py", t("page.workload"), ":material/work_history:", "workload"),
-        nav_page("compare.py", t("page.compare"), ":material/compare_arrows:", "compare"),
-    ],
-    t("nav.about_data"): [
-        nav_page("freshness.py", t("page.freshness"), ":material/update:", "freshness"),
-        nav_page("definitions.py", t("page.definitions"), ":material/menu_book:", "definitions"),
-        nav_page("audit.py", auth.text("audit.title", lang), ":material/policy:", "audit"),
-    ],
-}
-pages = {section: [p for p in entries if p is not None] for section, entries in pages.items()}
+def menu(allowed: set[str]) -> dict[str, list[st.Page]]:
+    pages = {
+        t("nav.dashboards"): [
+            nav_page(allowed, "overview.py", t("page.overview"), ":material/dashboard:", "overview", default=True),
+            nav_page(allowed, "ministry.py", t("page.ministry"), ":material/account_balance:", "ministry"),
+            nav_page(allowed, "revenue.py", t("page.revenue"), ":material/payments:", "revenue"),
+            nav_page(allowed, "completion.py", t("page.completion"), ":material/school:", "completion"),
+            nav_page(allowed, "workload.py", t("page.workload"), ":material/work_history:", "workload"),
+            nav_page(allowed, "compare.py", t("page.compare"), ":material/compare_arrows:", "compare"),
+        ],
+        t("nav.about_data"): [
+            nav_page(allowed, "freshness.py", t("page.freshness"), ":material/update:", "freshness"),
+            nav_page(allowed, "definitions.py", t("page.definitions"), ":material/menu_book:", "definitions"),
+            nav_page(allowed, "audit.py", auth.text("audit.title", lang), ":material/policy:", "audit"),
+        ],
+    }
+    return {section: [p for p in entries if p is not None] for section, entries in pages.items()}
+
+
+def no_menu() -> None:
+    """Before sign-in: every page registered, none listed (else Streamlit lists the page files), and the page in
+    the URL kept for after the sign-in."""
+    st.navigation(menu(set(access.PAGES)), position="hidden")
+
+
+# Sign-in (or demo mode, or the refusal to serve real data without sign-in) before anything shows a figure.
+gate = auth.gate(status.is_demo if status.ok else None, on_stop=no_menu)
+role = gate.identity.role if gate.identity else ""
+allowed = access.allowed_pages(role)
+auth.sidebar_user(gate)
+snapshot = ui.data_source_switch([snap.label for snap in data.snapshots()])
+if snapshot:
+    data.use_snapshot(snapshot)
+    status = data.warehouse_status()
+options = data.filter_options(status)  # only the PTjs this role may see
+ui.sidebar_filters(options)
+
+pages = menu(allowed)
 page = st.navigation(pages)
 page_key = page.url_path or "overview"  # the default page's url_path is ""
 st.session_state["_mckpi_page"] = page_key  # for the audit records of downloads
@@ -73,7 +89,10 @@ st.session_state["_mckpi_page"] = page_key  # for the audit records of downloads
 if data.is_demo(status):
     ui.demo_label()
     st.sidebar.badge(t("demo.badge"), color="orange", icon=":material/science:")
-ui.freshness_banner(data.freshness(status))
+if snapshot:  # frozen figures: say so instead of how fresh they are
+    ui.snapshot_banner(snapshot, status.info, data.parse_time(status.info.get("snapshot_created_at")))
+else:
+    ui.freshness_banner(data.freshness(status))
 ui.url_notices()
 
 # Definitions come from the KPI files and the freshness page from the run log: both work without data.

@@ -25,7 +25,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -535,15 +535,24 @@ def _login_form(settings: Settings, lang: str) -> None:
         st.sidebar.error(text("invalid", lang), icon=":material/error:")
 
 
-def _stop_with(kind: str, message: str) -> None:
+def _halt(on_stop: Callable[[], None] | None) -> None:
+    """End the run before any page is drawn. `on_stop` registers the pages hidden (app.py), so that the sidebar
+    shows no menu of page files to someone not signed in, and the page in the URL survives the sign-in."""
+    if on_stop is not None:
+        on_stop()
+    _st().stop()
+
+
+def _stop_with(kind: str, message: str, on_stop: Callable[[], None] | None = None) -> None:
     st = _st()
     getattr(st, kind)(message)
-    st.stop()
+    _halt(on_stop)
 
 
-def gate(warehouse_is_demo: bool | None, settings: Settings | None = None) -> Gate:
+def gate(warehouse_is_demo: bool | None, settings: Settings | None = None,
+         on_stop: Callable[[], None] | None = None) -> Gate:
     """Called by app.py before anything else is drawn: returns who is signed in, or draws the sign-in (or the
-    refusal) and stops the run."""
+    refusal) and stops the run (calling `on_stop` first)."""
     st = _st()
     settings = settings or load_settings()
     lang = _lang()
@@ -552,7 +561,7 @@ def gate(warehouse_is_demo: bool | None, settings: Settings | None = None) -> Ga
                      local=UserStore(settings.paths.users).exists())
     if mode == "refuse":
         st.session_state.pop(SESSION_KEY, None)
-        _stop_with("error", text("refuse", lang))
+        _stop_with("error", text("refuse", lang), on_stop)
     if mode == "demo":
         session = st.session_state.get(SESSION_KEY)
         if not (isinstance(session, Session) and session.mode == "demo"):
@@ -577,33 +586,33 @@ def gate(warehouse_is_demo: bool | None, settings: Settings | None = None) -> Ga
             st.warning(text("expired", lang, why=text(f"why.{why}", lang)), icon=":material/timer_off:")
             if mode == "oidc":
                 st.logout()
-                st.stop()
+                _halt(on_stop)
             session = None
         else:
             session.last_seen = now
             return Gate(mode, session.identity, scope_for(session.identity))
 
     if mode == "oidc":
-        return _oidc_gate(settings, lang, now)
+        return _oidc_gate(settings, lang, now, on_stop)
     _login_form(settings, lang)
     st.info(text("please", lang), icon=":material/lock:")
-    st.stop()
+    _halt(on_stop)
     raise AssertionError("unreachable")  # st.stop raises
 
 
-def _oidc_gate(settings: Settings, lang: str, now: float) -> Gate:
+def _oidc_gate(settings: Settings, lang: str, now: float, on_stop: Callable[[], None] | None = None) -> Gate:
     st = _st()
     user = st.user
     if not getattr(user, "is_logged_in", False):
         st.info(text("please", lang), icon=":material/lock:")
         if st.button(text("sign_in_sso", lang), icon=":material/login:", type="primary"):
             st.login()
-        st.stop()
+        _halt(on_stop)
     claims = user.to_dict() if hasattr(user, "to_dict") else dict(user)
     try:
         policy: AccessPolicy = load_access(settings=settings)
     except AccessConfigError as exc:
-        _stop_with("error", text("config_error", lang, error=str(exc)))
+        _stop_with("error", text("config_error", lang, error=str(exc)), on_stop)
         raise
     identity = identity_from_claims(claims, policy)
     if identity is None:
@@ -611,14 +620,14 @@ def _oidc_gate(settings: Settings, lang: str, now: float) -> Gate:
         st.error(text("not_authorised", lang, user=str(claims.get("email") or "?")))
         if st.button(text("sign_out", lang)):
             st.logout()
-        st.stop()
+        _halt(on_stop)
     started = claims_started_at(claims) or now
     if now - started > settings.login.absolute_timeout_hours * 3600:
         _audit("session_expired", identity, mode="oidc", reason="absolute")
         st.warning(text("expired", lang, why=text("why.absolute", lang)), icon=":material/timer_off:")
         if st.button(text("sign_in_sso", lang), icon=":material/login:", type="primary"):
             st.logout()
-        st.stop()
+        _halt(on_stop)
     _start(identity, "oidc", started_at=started)
     _audit("login", identity, mode="oidc")
     return Gate("oidc", identity, scope_for(identity))

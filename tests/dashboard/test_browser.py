@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from apptest_helpers import PAGES
-from conftest import APP, REPO
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from conftest import REPO
 
 from dashboard import ui
 from dashboard.i18n import t
 from dashboard.kpi import KpiFilters, get_kpi, run_kpi
 from dashboard.warehouse import Warehouse
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 WIDTH = 1600
 
@@ -45,45 +40,18 @@ PAGE_TITLES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="module")
+def audit_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's audit log: in the test's folder, never the repository's data/audit."""
+    return tmp_path_factory.mktemp("audit") / "audit.jsonl"
 
 
 @pytest.fixture(scope="module")
-def server(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(demo_warehouse), "MCKPI_DEMO": "1"}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log_path.read_text()}")
-            time.sleep(0.5)
+def server(demo_warehouse: Path, audit_log: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(demo_warehouse), "MCKPI_DEMO": "1",
+           "MCKPI_PATHS_AUDIT": str(audit_log), "MCKPI_PATHS_USERS": str(audit_log.parent / "users.json")}
+    with streamlit_server(env, tmp_path_factory.mktemp("streamlit") / "server.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    assert "Traceback" not in log_path.read_text(), log_path.read_text()
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +191,7 @@ def test_filter_through_the_url(server: str, tab: object, demo_wh: Warehouse) ->
     screenshot(tab, "revenue-filtered-en")
 
 
-def test_download_a_csv(server: str, tab: object, demo_wh: Warehouse, year: int) -> None:
+def test_download_a_csv(server: str, tab: object, demo_wh: Warehouse, year: int, audit_log: Path) -> None:
     open_page(tab, server, "revenue")
     tab.get_by_test_id("stExpander").first.get_by_text(t("show_data"), exact=True).click()
     with tab.expect_download(timeout=30_000) as info:
@@ -234,6 +202,11 @@ def test_download_a_csv(server: str, tab: object, demo_wh: Warehouse, year: int)
     by_ptj = run_kpi(demo_wh, "revenue", KpiFilters(year=year), by="ptj").df()
     assert {r["Code"]: float(r["Net revenue (RM)"]) for r in rows} == {
         k: float(v) for k, v in zip(by_ptj["group_key"], by_ptj["net_revenue_rm"], strict=True)}
+    # The download is in the audit log: who (the demo user), which page, KPI, format and filters.
+    events = [json.loads(line) for line in audit_log.read_text().splitlines()]
+    assert {k: events[-1][k] for k in ("event", "user", "page", "kpi", "name", "format", "filters")} == {
+        "event": "download", "user": "demo", "page": "revenue", "kpi": "revenue", "name": "revenue-by-ptj",
+        "format": "csv", "filters": {"year": year}}
 
 
 def test_all_years_is_named_in_the_year_box(server: str, tab: object, demo_wh: Warehouse) -> None:
