@@ -32,6 +32,7 @@ from dashboard.kpi import AccessScope, KpiError, KpiFilters, KpiSpec, get_kpi, l
 from dashboard.ui import FilterOptions
 from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 from etl.config import Settings, load_settings
+from etl.snapshot import SnapshotInfo, list_snapshots, snapshot_path
 
 log = logging.getLogger(__name__)
 MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
@@ -108,8 +109,46 @@ def settings() -> Settings:
     return load_settings()
 
 
-def warehouse_path() -> Path:
+_SNAPSHOT_KEY = "_mckpi_snapshot"
+
+
+def live_warehouse_path() -> Path:
     return settings().paths.warehouse
+
+
+def warehouse_path() -> Path:
+    """The published warehouse, or the frozen snapshot chosen in the sidebar (`use_snapshot`)."""
+    label = snapshot_label()
+    return snapshot_path(settings(), label) if label else live_warehouse_path()
+
+
+def snapshot_label() -> str | None:
+    label = st.session_state.get(_SNAPSHOT_KEY)
+    return label if isinstance(label, str) and label else None
+
+
+def use_snapshot(label: str | None) -> None:
+    """Read a snapshot (a label from `snapshots()`) instead of live data for the rest of this run; None = live."""
+    st.session_state[_SNAPSHOT_KEY] = label
+
+
+@st.cache_data(show_spinner=False, ttl=30)
+def _snapshots(folder: str) -> list[SnapshotInfo]:
+    return list_snapshots(settings())
+
+
+def snapshots() -> list[SnapshotInfo]:
+    """The frozen snapshots (`mckpi snapshot --label ...`), oldest first; [] when there are none."""
+    try:
+        return _snapshots(str(settings().paths.snapshots))
+    except (OSError, duckdb.Error):
+        return []
+
+
+def _run_key(status: WarehouseStatus) -> str:
+    """What cached results are keyed on: the ETL run and, for a snapshot, its label (a snapshot is a copy of a
+    build, so it carries that build's run id)."""
+    return f"{status.run_id}|{snapshot_label() or ''}"
 
 
 @st.cache_resource(show_spinner=False)
@@ -224,7 +263,7 @@ def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university
     if not status.ok:
         return _failed(kpi_id, by, status.error or status.problem or "no warehouse")
     try:
-        return _run_cached(status.run_id, kpi_id, astuple(filters), by, lang, access.scope_key(scope))
+        return _run_cached(_run_key(status), kpi_id, astuple(filters), by, lang, access.scope_key(scope))
     except access.AccessDenied as exc:
         return _failed(kpi_id, by, _short(exc), denied=True)
     except (KpiError, QueryTimeout, WarehouseMissing, duckdb.Error, OSError, ValueError) as exc:
@@ -305,7 +344,7 @@ def filter_options(status: WarehouseStatus) -> FilterOptions:
     signed-in role may see (none for a viewer or lecturer), so a URL naming another PTj is dropped with a notice."""
     if not status.ok:
         return FilterOptions()
-    return _filter_options(status.run_id, access.scope_key(auth.current_scope()))
+    return _filter_options(_run_key(status), access.scope_key(auth.current_scope()))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_S)
@@ -371,7 +410,7 @@ def now_malaysia() -> datetime:
 
 
 def run_log_path() -> Path:
-    return warehouse_path().parent / RUN_LOG_NAME
+    return live_warehouse_path().parent / RUN_LOG_NAME  # the live warehouse's run log, also under a snapshot
 
 
 def run_log(limit: int = 50) -> list[dict[str, Any]]:

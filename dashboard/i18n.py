@@ -22,6 +22,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "**Mod demo — data demo.** Angka ini dijana, bukan angka sebenar universiti.",
     ),
     "demo.badge": ("Demo data", "Data demo"),
+    "source.label": ("Data", "Data"),
+    "source.live": ("Live data (latest refresh)", "Data semasa (kemas kini terkini)"),
+    "source.snapshot": ("Snapshot: {label}", "Salinan beku: {label}"),
+    "source.banner": (
+        "**Frozen snapshot “{label}”**, taken {taken} from ETL run {run}: the figures as submitted, not live data.",
+        "**Salinan beku “{label}”**, diambil pada {taken} daripada larian ETL {run}: angka seperti yang dihantar,"
+        " bukan data semasa.",
+    ),
     "nav.dashboards": ("Dashboards", "Papan pemuka"),
     "nav.about_data": ("About the data", "Mengenai data"),
     "page.overview": ("Overview", "Gambaran keseluruhan"),

@@ -185,6 +185,35 @@ def language_switch() -> str:
     return lang
 
 
+LIVE = "live"
+_SOURCE_KEY = "f_source"
+
+
+def data_source_switch(labels: Sequence[str]) -> str | None:
+    """Live data or one of the frozen snapshots, in the sidebar when any exist, kept in the URL as `snapshot`.
+    Returns the snapshot label, None for live data."""
+    if _SOURCE_KEY not in st.session_state or st.session_state[_SOURCE_KEY] not in (LIVE, *labels):
+        wanted = url_value("snapshot") if _SOURCE_KEY not in st.session_state else None
+        if wanted is not None and wanted not in labels:
+            reject_url_value("snapshot", wanted)
+        st.session_state[_SOURCE_KEY] = wanted if wanted in labels else LIVE
+    if not labels:
+        set_url_value("snapshot", None)
+        return None
+    choice = st.sidebar.selectbox(
+        t("source.label"), [LIVE, *labels], key=_SOURCE_KEY,
+        format_func=lambda v: t("source.live") if v == LIVE else t("source.snapshot", label=v),
+    )
+    set_url_value("snapshot", None if choice == LIVE else choice)
+    return None if choice == LIVE else choice
+
+
+def snapshot_banner(label: str, info: dict[str, str], taken: datetime | None) -> None:
+    """Said on every page while a snapshot is shown: these are frozen figures, not live data."""
+    st.warning(t("source.banner", label=label, taken=format_when(taken), run=info.get("etl_run_id") or "?"),
+               icon=":material/ac_unit:")
+
+
 def _default_year(options: FilterOptions) -> int | str:
     return max(options.years) if options.years else ALL_YEARS
 
