@@ -112,6 +112,11 @@ def etl(
     full: Annotated[
         bool, typer.Option("--full", help="Rebuild from every landing file, not only new ones")
     ] = False,
+    oulad: Annotated[
+        Path | None,
+        typer.Option("--oulad", help="Convert this OULAD folder into landing files (oulad_* streams) first",
+                     exists=True, file_okay=False),
+    ] = None,
 ) -> None:
     """Load new landing files, build the models, run the checks, publish a new warehouse."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -120,6 +125,16 @@ def etl(
     from etl.validate import EtlError
 
     settings = _settings(config)
+    if oulad is not None:
+        from etl.sources.oulad import convert_oulad
+
+        # OULAD becomes ordinary landing files, so the same contracts, quarantine and models apply to it.
+        target = landing or settings.paths.landing
+        summary = convert_oulad(oulad, target)
+        console.print(
+            f"OULAD {escape(str(oulad))}: {summary.courses} modules, {summary.runs} presentations, "
+            f"{summary.enrolments:,} registrations, {summary.results:,} results -> {escape(str(target))}"
+        )
     progress = Progress(
         TextColumn("[bold]loading"),
         BarColumn(),

@@ -15,7 +15,9 @@ Quirks handled (see ../shared/realdata/PROVENANCE.md):
   locale (bytes of GBK '10月20日'). We read it as latin-1 and do not use imd_band; every other column is ASCII.
 - OULAD dates are day offsets from the presentation start, not calendar dates. A presentation code is a year plus
   'B' (February start) or 'J' (October start); we date B presentations 1 February and J presentations 1 October.
-- 45 registrations have no date_registration: we date them at the presentation start (noted in the summary).
+- 45 registrations have no date_registration: we date them at the presentation start, or at their
+  unregistration when that came first (39 of them unregistered before the start; a registration after its own
+  unregistration would be quarantined). Noted in the summary.
 - OULAD has no PTj, owner, fee or learning-time data: the courses are credited to a separate PTj 'OU', owned by a
   placeholder 'OU module team', free-standing (MQA category 3), ODL, LMS, fee RM0.00, and 160 SLT hours (the
   contract's maximum; OU modules are longer).
@@ -143,7 +145,8 @@ def convert_oulad(oulad_dir: Path, landing: Path) -> OuladSummary:
             select
                 runs.run_id,
                 'ou-' || r.id_student as learner_id,
-                strftime(runs.starts_on + cast(coalesce(r.date_registration, '0') as integer), '%Y-%m-%d 00:00:00')
+                strftime(runs.starts_on + coalesce(cast(r.date_registration as integer),
+                    least(0, cast(r.date_unregistration as integer)), 0), '%Y-%m-%d 00:00:00')
                     as enrolled_at,
                 case when r.date_unregistration is not null
                     then strftime(runs.starts_on + cast(r.date_unregistration as integer), '%Y-%m-%d 00:00:00')
