@@ -10,7 +10,7 @@
 --   Disember): kursus dan larian MC/MOOC yang diajar, jam bersemuka, jam dalam talian, jam berwajaran (bersemuka
 --   + dalam talian x faktor jam dalam talian), pelajar berbeza yang diajar, dan sama ada melebihi had beban.
 -- filters: year, ptj_codes, course_codes
--- sources: fct_teaching, fct_enrolment, dim_staff, dim_ptj
+-- sources: fct_teaching, fct_repeat_enrolment, dim_staff, dim_ptj
 -- suppress: learners_taught
 -- breakdowns: term
 with
@@ -37,15 +37,37 @@ hours as (
     group by all
 ),
 
+-- Distinct learners per member of staff and term: the learners of each run they taught, less a learner's
+-- second and later runs among them (fct_repeat_enrolment holds the only learners who can have those).
+staff_runs as (
+    select distinct start_year, term, staff_id, run_id, count_learners from teaching
+),
+
+run_learners as (
+    select start_year as year, term, staff_id, sum(count_learners) as enrolments_taught,
+    from staff_runs
+    group by all
+),
+
+repeats as (
+    select staff_runs.start_year as year, staff_runs.term, staff_runs.staff_id, count(*) - 1 as extra_runs,
+    from staff_runs
+    inner join fct_repeat_enrolment as repeated on repeated.run_id = staff_runs.run_id
+    group by staff_runs.start_year, staff_runs.term, staff_runs.staff_id, repeated.learner_key
+),
+
 learners as (
     select
-        teaching.start_year as year,
-        teaching.term,
-        teaching.staff_id,
-        count(distinct fct_enrolment.learner_key) as learners_taught,
-    from (select distinct start_year, term, staff_id, run_id from teaching) as teaching
-    inner join fct_enrolment on fct_enrolment.run_id = teaching.run_id
-    group by all
+        run_learners.year,
+        run_learners.term,
+        run_learners.staff_id,
+        (run_learners.enrolments_taught - coalesce(sum(repeats.extra_runs), 0))::bigint as learners_taught,
+    from run_learners
+    left join repeats
+        on repeats.year = run_learners.year
+        and repeats.term = run_learners.term
+        and repeats.staff_id = run_learners.staff_id
+    group by run_learners.year, run_learners.term, run_learners.staff_id, run_learners.enrolments_taught
 ),
 
 final as (
