@@ -150,17 +150,21 @@ if access.may_download_report(scope):
     from etl.report import report_bytes, report_filename
 
     report_ptj = filters.ptj_codes or None
+    report_names = report_ptj or scope.allowed_ptj_codes
+    mimes = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+    row = st.container(horizontal=True, gap="small")
+    for fmt, mime in mimes.items():
+        def build_report(fmt: str = fmt) -> bytes:
+            # The user's scope goes with it: a PTj user's report covers their PTjs only (etl/report.py refuses
+            # others). Built only when clicked.
+            return report_bytes(data.warehouse_path(), int(year), ptj=report_ptj, fmt=fmt, lang=lang, scope=scope)
 
-    def build_report() -> bytes:
-        # The user's scope goes with it: a PTj user's report covers their PTjs only (etl/report.py refuses others).
-        return report_bytes(data.warehouse_path(), int(year), ptj=report_ptj, fmt="xlsx", lang=lang, scope=scope)
-
-    st.download_button(
-        auth.text("report.download", lang, year=year),
-        data=ui._audited("report-xlsx", f"ministry-report-{year}", None, build_report),
-        file_name=report_filename(int(year), ptj=report_ptj or scope.allowed_ptj_codes, fmt="xlsx", lang=lang),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="report_xlsx",
-        icon=":material/description:",
-        on_click="ignore",
-    )
+        row.download_button(
+            auth.text(f"report.download_{fmt}", lang, year=year),
+            data=ui._audited(f"report-{fmt}", f"ministry-report-{year}", None, build_report),
+            file_name=report_filename(int(year), ptj=report_names, fmt=fmt, lang=lang),
+            mime=mime,
+            key=f"report_{fmt}",
+            icon=":material/description:" if fmt == "xlsx" else ":material/picture_as_pdf:",
+            on_click="ignore",
+        )
