@@ -2,6 +2,7 @@
 lecturer taught (before) vs the runs' learner counts less fct_repeat_enrolment's repeats (after). On a copy of a
 bench warehouse built before the mart existed: the mart is built into the copy first (timed: what it adds to the
 ETL), then both KPI versions run with the same bound parameters, interleaved, best of --repeat warm runs each.
+Before = queries/kpi/lecturer_workload.sql as committed in 524b149 (the last commit before the change).
 
     .venv/bin/python bench/ab_workload.py bench/out/10M/work/etl/mckpi.duckdb [--repeat 3]
 """

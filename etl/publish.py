@@ -90,6 +90,23 @@ def writer_lock(folder: Path, run_id: str, started_at: datetime) -> Iterator[Non
         os.close(fd)
 
 
+def writer_lock_held(folder: Path) -> bool:
+    """Does a writer hold <folder>/.mckpi.lock now? (A probe: takes the lock for an instant when it is free.)"""
+    path = folder / LOCK_NAME
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:

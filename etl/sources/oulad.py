@@ -16,8 +16,8 @@ Quirks handled (see ../shared/realdata/PROVENANCE.md):
 - OULAD dates are day offsets from the presentation start, not calendar dates. A presentation code is a year plus
   'B' (February start) or 'J' (October start); we date B presentations 1 February and J presentations 1 October.
 - 45 registrations have no date_registration: we date them at the presentation start, or at their
-  unregistration when that came first (39 of them unregistered before the start; a registration after its own
-  unregistration would be quarantined). Noted in the summary.
+  unregistration when that came first (39 of them have an unregistration date, 35 of those before the start;
+  a registration after its own unregistration would be quarantined). Noted in the summary.
 - OULAD has no PTj, owner, fee or learning-time data: the courses are credited to a separate PTj 'OU', owned by a
   placeholder 'OU module team', free-standing (MQA category 3), ODL, LMS, fee RM0.00, and 160 SLT hours (the
   contract's maximum; OU modules are longer).

@@ -31,8 +31,7 @@ starters as (
 -- The weeks each starter visited (fct_learner_week holds starters only, with the same filter columns).
 learner_weeks as (
     select * from fct_learner_week
-    where true
-        and ($year is null or start_year = $year)
+    where ($year is null or start_year = $year)
         and (len($ptj_codes) = 0 or list_contains($ptj_codes, ptj_code))
         and (len($course_codes) = 0 or list_contains($course_codes, course_code))
         and (len($mqa_categories) = 0 or list_contains($mqa_categories, mqa_category))

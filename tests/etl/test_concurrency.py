@@ -9,7 +9,6 @@ total and the warehouse's etl_run_id on one connection, and the pair must be one
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import pytest
 from etl.config import REPO_ROOT, load_settings
 from etl.contracts import CONTRACTS
 from etl.load import run_etl
-from etl.publish import LOCK_NAME, LockHeld
+from etl.publish import LockHeld, writer_lock_held
 
 pytestmark = pytest.mark.slow
 
@@ -99,24 +98,6 @@ def add_enrolments(landing: Path, i: int, n: int) -> None:
             )
 
 
-def lock_held(folder: Path) -> bool:
-    import fcntl
-
-    path = folder / LOCK_NAME
-    if not path.exists():
-        return False
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
-
-
 def test_readers_never_fail_and_never_see_a_mix(tmp_path: Path, template_env_source) -> None:
     import shutil
 
@@ -159,7 +140,7 @@ def test_readers_never_fail_and_never_see_a_mix(tmp_path: Path, template_env_sou
 
                 writer = threading.Thread(target=first)
                 writer.start()
-                while not lock_held(warehouse.parent) and writer.is_alive():
+                while not writer_lock_held(warehouse.parent) and writer.is_alive():
                     time.sleep(0.001)
                 try:
                     run_etl(settings, landing, warehouse)

@@ -7,7 +7,6 @@ next run succeeds, cleans up what the killed one left and loads the data the kil
 from __future__ import annotations
 
 import csv
-import fcntl
 import os
 import signal
 import subprocess
@@ -20,7 +19,7 @@ import pytest
 
 from etl.config import REPO_ROOT, load_settings
 from etl.load import run_etl
-from etl.publish import LOCK_NAME, published_target
+from etl.publish import published_target, writer_lock_held
 
 pytestmark = pytest.mark.slow
 
@@ -42,22 +41,6 @@ def figures(published: Path) -> tuple:
         run_id = con.execute("select value from warehouse_info where key = 'etl_run_id'").fetchone()[0]  # type: ignore[index]
         values = tuple(con.execute(sql).fetchone()[0] for sql in FIGURES)  # type: ignore[index]
     return (published_target(published).name, run_id, *values)  # type: ignore[union-attr]
-
-
-def lock_is_free(folder: Path) -> bool:
-    path = folder / LOCK_NAME
-    if not path.exists():
-        return True
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return True
-    finally:
-        os.close(fd)
 
 
 def add_delivery(landing: Path, i: int, run_id: str, ptj: str) -> None:
@@ -175,7 +158,7 @@ def test_sigkill_at_20_moments_never_breaks_the_published_warehouse(tmp_path: Pa
         )
 
         # The published warehouse is whole: the previous good run, or (killed after the swap) the new one.
-        assert lock_is_free(warehouse.parent), f"kill {i} at {label} left the lock held"
+        assert not writer_lock_held(warehouse.parent), f"kill {i} at {label} left the lock held"
         after_kill = figures(warehouse)
         published_new = after_kill != good
         orphan = any(
