@@ -90,6 +90,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Kemas kini data terakhir gagal ({when}): {message} Angka yang ditunjukkan adalah daripada kemas kini "
         "berjaya yang terakhir.",
     ),
+    "fresh.incomplete": (
+        "The last data refresh ({when}) loaded only part of the files: {message} See Data freshness.",
+        "Kemas kini data terakhir ({when}) hanya memuatkan sebahagian fail: {message} Lihat Kesegaran data.",
+    ),
     "fresh.unknown": ("unknown", "tidak diketahui"),
     "age.minutes": ("{n} min", "{n} minit"),
     "age.hours": ("{n} h", "{n} jam"),
@@ -290,6 +294,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "run.succeeded": ("succeeded", "berjaya"),
     "run.failed": ("failed", "gagal"),
     "run.running": ("running", "sedang berjalan"),
+    "run.incomplete": ("published, incomplete", "diterbitkan, tidak lengkap"),
     # --- definitions --------------------------------------------------------------------------------------
     "definitions.title": ("KPI definitions", "Definisi KPI"),
     "definitions.intro": (
