@@ -191,6 +191,10 @@ def refresh(
     sys.stdout.flush()
     if outcome.error:
         print(outcome.error, file=sys.stderr, flush=True)
+    if outcome.exit_code == 0:  # published: the subscriptions and alerts due (never fails the refresh)
+        from etl.sender import after_refresh
+
+        after_refresh(settings if warehouse is None else settings.with_paths(warehouse=warehouse))
     raise typer.Exit(outcome.exit_code)
 
 
@@ -322,6 +326,11 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
         problems.append(
             f"the published data is {data_age_hours:.0f} h old (freshness.max_age_hours is {max_age:g})"
         )
+    from etl.sender import failed_sends  # subscriptions and alerts whose last send failed
+
+    for sub_id, entry in failed_sends(settings):
+        problems.append(f"subscription {sub_id}: last send failed ({entry.get('failures')} attempt run(s), "
+                        f"{entry.get('last_attempt_at') or '?'}): {entry.get('last_error') or '?'}")
     for problem in problems:
         console.print(f"[bold red]problem:[/] {escape(problem)}", soft_wrap=True)
     if problems:
@@ -383,6 +392,13 @@ try:  # user add | list | remove | unlock: the dashboard's local accounts
     from etl.cli_users import register as register_users
 
     register_users(app)
+except ImportError:  # pragma: no cover
+    pass
+
+try:  # subscribe add | list | remove | send: reports by e-mail, alert rules
+    from etl.cli_subscribe import subscribe_app
+
+    app.add_typer(subscribe_app, name="subscribe")
 except ImportError:  # pragma: no cover
     pass
 
