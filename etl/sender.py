@@ -23,7 +23,7 @@ import duckdb
 
 from dashboard.audit import write_event
 from dashboard.kpi import MALAYSIA, KpiError
-from etl.alerts import AlertEvent, check_alerts
+from etl.alerts import AlertEvent, check_alerts, load_rules
 from etl.config import Settings
 from etl.digest import DigestError, build_digest
 from etl.mail import build_message, check_settings, send_message
@@ -107,6 +107,8 @@ def send_due(settings: Settings, *, ids: Iterable[str] | None = None, alerts: bo
     wanted = list(ids or ())
     if unknown := [i for i in wanted if i not in {s.id for s in subs}]:
         raise SubscriptionError(f"no subscription {unknown[0]!r} (see `mckpi subscribe list`)")
+    if alerts:
+        load_rules(settings)  # a bad rule stops the run before anything is sent (AlertRuleError)
     state_path = settings.paths.mail_state
     run = SendRun()
     with sender_lock(state_path):
