@@ -189,8 +189,10 @@ def build_digest(warehouse: Path | Warehouse, sub: Subscription, settings: Setti
         as_of = published.astimezone(MALAYSIA).date() if published else today_in_malaysia()
         year = sub.year or as_of.year
         report = collect_report(wh, year, lang=sub.lang, settings=settings, scope=scope)
-        progress = run_scoped(wh, "target_progress", KpiFilters(year=year), scope=scope, settings=settings,
-                              extra_params={"as_of": report.meta.as_of})
+        # The targets of the attachment's scorecard and of the linked view: a dean's PTjs' own (the PTj filter the
+        # link carries), the university's and every PTj's for management.
+        progress = run_scoped(wh, "target_progress", KpiFilters(year=year, ptj_codes=report.meta.ptj_codes),
+                              scope=scope, settings=settings, extra_params={"as_of": report.meta.as_of})
         rows = [r for r in progress.table.to_pylist() if r["year"] == year]
     finally:
         if owned:

@@ -164,6 +164,7 @@ def test_monthly_management_and_dean_get_their_own_scoped_report(tmp_path, smtp)
 
     # The dean of FBE: FBE only, exactly what the dean sees signed in; the Excel copy too.
     dean = inbox.to("dean.fbe@example.edu.my")
+    (tmp_path / "received-dean-fbe.eml").write_bytes(bytes(dean))  # kept in pytest's temp folder, to look at
     assert dean["Subject"] == "mckpi: ministry report 2025 – FBE"
     text = pdf_text(dean)
     assert "4,300.00" in text and "5,000.00" in text
@@ -172,7 +173,7 @@ def test_monthly_management_and_dean_get_their_own_scoped_report(tmp_path, smtp)
     assert names == ["mckpi-report-2025-FBE.pdf", "mckpi-report-2025-FBE.xlsx"]
     body = dean.get_body(("plain",)).get_content()
     assert "Net revenue (RM) [FBE]: AT RISK" in body and "4,300.00 of 5,000.00 (86.0% achieved" in body
-    assert "FSKTM" not in body and "ptj=FBE" in body
+    assert "FSKTM" not in body and "[University]" not in body and "ptj=FBE" in body  # as the linked view
 
     # Recorded: who, what, scope, size, result.
     sends = {r["subscription"]: r for r in env.audit("subscription_send")}
@@ -397,6 +398,7 @@ def test_an_alert_fires_once_on_the_change_and_once_on_recovery(tmp_path, smtp):
         assert check(dt.date(2025, 9, 1)) == []  # still behind, still below: no repeat
         alerts = [m for m in inbox.messages if m["Subject"] == "mckpi ALERT: enrolments-pace"]
         assert sorted(m["To"] for m in alerts) == ["mc@example.edu.my", "tnc@example.edu.my"]
+        (tmp_path / "received-alert.eml").write_bytes(bytes(alerts[0]))  # kept in pytest's temp folder
         body = alerts[0].get_body(("plain",)).get_content()
         assert "Enrolments [University] 2025: behind; 19 of 40 (47.5% achieved; expected by now 60.0%)" in body
         assert "forecast at 31 Dec (run-rate): 31.67 (79.2%); 8.33 short; at this pace the target is reached on " \
@@ -462,3 +464,18 @@ def test_bad_alert_rules_are_refused_by_name(tmp_path):
         load_rules(env.settings)
     sent = env.cli("subscribe", "send")
     assert sent.exit_code == 1 and "kind threshold needs column" in sent.output
+
+
+def test_the_deploy_files_schedule_the_sends_and_configure_mail():
+    from etl.mail import check_settings
+
+    deploy = REPO_ROOT / "deploy"
+    settings = load_settings(deploy / "mckpi.toml.example")
+    check_settings(settings.mail)  # a complete [mail] section
+    assert settings.mail.security == "starttls" and settings.paths.mail_state == Path("/srv/mckpi/mail/state.json")
+    assert "ExecStart=/opt/mckpi/.venv/bin/mckpi subscribe send" in (deploy / "mckpi-subscribe.service").read_text()
+    assert "Unit=mckpi-subscribe.service" in (deploy / "mckpi-subscribe.timer").read_text()
+    cron = [line for line in (deploy / "crontab.example").read_text().splitlines() if not line.startswith("#")]
+    assert any(line.startswith("15 * * * * mckpi ") and line.endswith("mckpi subscribe send >> "
+               "/var/log/mckpi/subscribe.log 2>&1") for line in cron)
+    assert "MCKPI_SMTP_PASSWORD=\n" in (deploy / "mckpi.env.example").read_text()  # the secret only there, empty
