@@ -205,6 +205,10 @@ def refresh(
     sys.stdout.flush()
     if outcome.error:
         print(outcome.error, file=sys.stderr, flush=True)
+    if outcome.exit_code in (0, 3):  # published (3: incomplete): the subscriptions and alerts due, never failing it
+        from etl.sender import after_refresh
+
+        after_refresh(settings if warehouse is None else settings.with_paths(warehouse=warehouse))
     raise typer.Exit(outcome.exit_code)
 
 
@@ -359,6 +363,12 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
             f"the published data is {data_age_hours:.0f} h old (freshness.max_age_hours is {max_age:g})"
         )
         code = code or 1
+    from etl.sender import failed_sends  # subscriptions and alerts whose last send failed
+
+    for sub_id, entry in failed_sends(settings):
+        problems.append(f"subscription {sub_id}: last send failed ({entry.get('failures')} attempt run(s), "
+                        f"{entry.get('last_attempt_at') or '?'}): {entry.get('last_error') or '?'}")
+        code = code or 1
     for problem in problems:
         err_console.print(f"[bold red]problem:[/] {escape(problem)}", soft_wrap=True)
     if code:
@@ -406,12 +416,14 @@ def rollback(run_id: str, warehouse: WarehouseOpt = None, config: ConfigOpt = No
 from etl.cli_kpi import kpi_app  # noqa: E402
 from etl.cli_reports import register as register_reports  # noqa: E402
 from etl.cli_setup import register as register_setup  # noqa: E402
+from etl.cli_subscribe import subscribe_app  # noqa: E402
 from etl.cli_users import register as register_users  # noqa: E402
 
 app.add_typer(kpi_app, name="kpi")
 register_reports(app)  # report, snapshot, snapshots, export
 register_users(app)  # user add | list | remove | unlock: the dashboard's local accounts
 register_setup(app)  # init, doctor: the way in for a university's own files
+app.add_typer(subscribe_app, name="subscribe")  # add | list | remove | send: reports by e-mail, alert rules
 
 def main() -> None:
     """The `mckpi` entry point: a failure nobody foresaw is one line on stderr that says where its traceback was
