@@ -36,6 +36,7 @@ chromium:
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Two workers (the machines have two cores); a test module stays on one worker, so its browser server and
 # warehouse fixtures are built once.

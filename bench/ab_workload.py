@@ -20,9 +20,9 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from dashboard.kpi import KpiFilters, build_params, referenced_params  # noqa: E402
-from etl.config import load_settings  # noqa: E402
+from core.config import load_settings  # noqa: E402
 from etl.models import plan  # noqa: E402
+from read.kpi import KpiFilters, build_params, referenced_params  # noqa: E402
 
 KPI = ROOT / "queries" / "kpi" / "lecturer_workload.sql"
 

@@ -103,7 +103,7 @@ def child_pandas(landing: Path, db: Path) -> dict:
 def child_load(landing: Path, db: Path) -> dict:
     import duckdb
 
-    from etl.config import load_settings
+    from core.config import load_settings
     from etl.load import MEMORY_LIMIT, load_landing
 
     settings = load_settings()
@@ -196,7 +196,7 @@ def main() -> None:
         if args.child:
             info = CHILDREN[args.child](args.landing, args.db)
         else:
-            from etl.cli import app
+            from cli.main import app
 
             try:
                 app(rest, standalone_mode=False)

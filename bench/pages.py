@@ -78,9 +78,9 @@ def child(warehouse: Path, mode: str, repeat: int) -> dict:
     """Time every (kpi, by) of every page in this fresh process: cold first, then warm."""
     import duckdb
 
-    from dashboard.kpi import KpiFilters, build_params, get_kpi, resolve_by, run_kpi
-    from dashboard.warehouse import Warehouse
-    from etl.config import load_settings
+    from core.config import load_settings
+    from read.kpi import KpiFilters, build_params, get_kpi, resolve_by, run_kpi
+    from read.warehouse import Warehouse
 
     settings = load_settings()
     pairs = list(dict.fromkeys(p for v in PAGES.values() for p in v))

@@ -18,12 +18,13 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, auth, data, ui  # noqa: E402
-from dashboard.i18n import t  # noqa: E402
+from dashboard import auth, data, ui  # noqa: E402
+from dashboard.words import t  # noqa: E402
+from read import access  # noqa: E402
 
-PAGES_DIR = Path(__file__).parent / "pages"
+# The pages are in views/, not pages/: that folder name would put Streamlit in its legacy multipage mode.
+VIEWS_DIR = Path(__file__).parent / "views"
 
-ui.leave_legacy_pages_mode()
 st.set_page_config(page_title="mckpi", page_icon=":material/school:", layout="wide")
 
 ui.capture_url()
@@ -41,7 +42,7 @@ def nav_page(allowed: set[str], file: str, title: str, icon: str, url_path: str,
         if not PAGE_HAS_VISIBILITY:
             return None
         kwargs["visibility"] = "hidden"
-    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=url_path, **kwargs)
+    return st.Page(VIEWS_DIR / file, title=title, icon=icon, url_path=url_path, **kwargs)
 
 
 def menu(allowed: set[str]) -> dict[str, list[st.Page]]:
@@ -101,10 +102,8 @@ if page_key not in allowed:
     st.title(page.title)
     auth.not_permitted(role, page_key)
 elif page_key == "audit":
-    ui.mark_frame()
     page.run()
 elif has_data or page.url_path in {"definitions", "freshness"}:
-    ui.mark_frame()
     page.run()
 elif status.ok:
     st.title(page.title)

@@ -5,7 +5,7 @@
 - KPI results are `st.cache_data`, keyed on (ETL run id, KPI id, filters, breakdown, language, access scope): a new
   ETL run gets new keys, so fresh figures show without restarting the app, and one role's figures are never served
   to another.
-- Every KPI goes through `dashboard.access.run_scoped` with the signed-in person's scope (dashboard/auth.py): a
+- Every KPI goes through `read.access.run_scoped` with the signed-in person's scope (dashboard/auth.py): a
   figure the role may not see comes back as an empty frame with `denied` set.
 - Nothing here raises into a page: a KPI that fails comes back as an empty `KpiFrame` with `error` set.
 """
@@ -26,13 +26,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.config import Settings, load_settings
 from core.runlog import published_runs
-from dashboard import access, auth
-from dashboard.kpi import AccessScope, KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis
+from dashboard import auth
 from dashboard.ui import FilterOptions
-from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
-from etl.config import Settings, load_settings
-from etl.snapshot import SnapshotInfo, list_snapshots, snapshot_path
+from read import access
+from read.kpi import AccessScope, KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis
+from read.snapshot import SnapshotInfo, list_snapshots, snapshot_path
+from read.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 
 log = logging.getLogger(__name__)
 MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")

@@ -21,10 +21,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import audit, auth, export
-from dashboard.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, column, label, t
-from dashboard.kpi import KpiFilters
-from etl.contracts import DELIVERY_MODES, MC_TYPES, MQA_CATEGORIES, PLATFORMS
+from core.contracts import DELIVERY_MODES, MC_TYPES, MQA_CATEGORIES, PLATFORMS
+from dashboard import auth
+from dashboard.words import DEFAULT_LANG, LANG_NAMES, LANGS, column, label, t
+from read import audit
+from read import cells as export
+from read.kpi import KpiFilters
 
 SUPPRESSED = "<5"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -76,41 +78,6 @@ class FilterOptions:
             "platform": self.platforms,
             "mctype": self.mc_types,
         }[url_key]
-
-
-# --- the frame (app.py) around every page -------------------------------------------------------------------
-
-_FRAME_KEY = "_frame_ran"
-
-
-def leave_legacy_pages_mode() -> None:
-    """First line of app.py. Because the pages live in a folder named `pages/`, Streamlit starts each new server
-    process in its legacy multipage mode, which lasts until a script calls st.navigation. A run in that mode gives
-    the sidebar widgets other ids than every later run, so the first click of the first session would reset the
-    filters. Leave the mode and start the run again before drawing anything. (AppTest re-enters the mode on
-    every run.)"""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # a Streamlit without the legacy mode: nothing to leave
-        return
-    if getattr(PagesManager, "uses_pages_directory", None):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-def mark_frame() -> None:
-    """Called by app.py right before it runs the page."""
-    st.session_state[_FRAME_KEY] = True
-
-
-def require_frame() -> None:
-    """First line of every page. In the legacy multipage mode (see above) a request for /revenue runs
-    pages/revenue.py alone, without app.py: no sidebar, no filters, no banners. Leave the mode and rerun, this
-    time through app.py."""
-    if st.session_state.pop(_FRAME_KEY, False):
-        return
-    leave_legacy_pages_mode()
-    st.rerun()
 
 
 # --- URL state -----------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl.config import QUERIES_DIR
-from etl.validate import EtlError
+from core.config import QUERIES_DIR
+from core.errors import EtlError
 
 CHECKS_DIR = QUERIES_DIR / "models" / "checks"
 SAMPLE_ROWS = 3

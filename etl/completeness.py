@@ -10,7 +10,7 @@ cron and systemd see it. The problems:
 - a landing file that exists but cannot be read (a symbolic link, no permission, a name DuckDB reads as a pattern);
 - a source none of whose new rows loaded, and a FutureLearn export none of whose rows loaded (rows that only
   repeat rows already loaded do not count: re-sending a file loses nothing);
-- a required source (etl.contracts.REQUIRED_SOURCES) with no rows in the warehouse;
+- a required source (core.contracts.REQUIRED_SOURCES) with no rows in the warehouse;
 - a warehouse with no enrolments at all.
 """
 
@@ -22,7 +22,7 @@ from typing import Protocol
 
 import duckdb
 
-from etl.contracts import CONTRACTS, REQUIRED_SOURCES
+from core.contracts import CONTRACTS, REQUIRED_SOURCES
 from etl.validate import ident
 
 EX_INCOMPLETE = 3  # published, but not everything loaded: see the problems printed (0 ok, 1 failed, 75 locked)

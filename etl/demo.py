@@ -45,8 +45,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl.config import Settings, load_settings
-from etl.contracts import CONTRACTS, DEFAULT_PTJS
+from core.config import Settings, load_settings
+from core.contracts import CONTRACTS, DEFAULT_PTJS
 
 DEFAULT_TODAY = date(2026, 11, 23)  # a fixed export date, so that the default demo is reproducible
 MANIFEST = ".mckpi-demo.json"  # files written by the last demo run; removed before the next one writes

@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.contracts import CONTRACTS, Contract
+from core.contracts import CONTRACTS, Contract
 from etl.sources.futurelearn import parse_file_name, strip_csv_ext, strip_date_stamp
 
 FUTURELEARN_FOLDER = "futurelearn"

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contracts import CONTRACTS, REQUIRED_SOURCES, Contract
+from core.contracts import CONTRACTS, REQUIRED_SOURCES, Contract
+from core.errors import SourceFileError
 from etl.discover import LandingFile, discover
-from etl.validate import SourceFileError, check_file_start
+from etl.validate import check_file_start
 
 SNAPSHOT_SOURCES_WITH_KEYS = ("course_runs", "courses")
 

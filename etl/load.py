@@ -3,7 +3,7 @@ quarantine), build the models, run the checks, record the run, publish.
 
     result = run_etl(load_settings())            # raises an EtlError (one-line message) when the run fails
 
-Load modes (etl.contracts.Contract.load_mode):
+Load modes (core.contracts.Contract.load_mode):
 - snapshot: a file is a full delivery of its stream (folder + file name without extension and trailing date
   stamp); loading it deletes the rows of the stream's previous file (marked `superseded` in etl_files).
   When several new deliveries of one stream arrive together, only the newest (by date stamp, then name) loads.
@@ -30,10 +30,11 @@ from typing import NoReturn
 
 import duckdb
 
+from core.config import Settings
+from core.contracts import CONTRACTS, Contract
+from core.errors import EtlError, SourceFileError
 from etl.checks import CHECKS_DIR, CheckResult, run_checks
 from etl.completeness import EX_INCOMPLETE, QuarantineReason, run_problems, top_quarantine
-from etl.config import Settings
-from etl.contracts import CONTRACTS, Contract
 from etl.discover import LandingFile, discover
 from etl.errorlog import write_traceback
 from etl.models import MODELS_DIR, BuiltModel, run_models
@@ -52,7 +53,7 @@ from etl.publish import (
 from etl.runlog import close_killed_runs, published_runs, record_run, write_runs_table
 from etl.sources.csv_source import BatchFile, check_csv_files, raw_table_ddl, write_checked
 from etl.sources.futurelearn import label_reasons, strip_csv_ext, strip_date_stamp
-from etl.validate import EtlError, FileFacts, SourceFileError, hash_file, open_text_bytes
+from etl.validate import FileFacts, hash_file, open_text_bytes
 from etl.waiting import files_to_reload, forget_files
 
 SCHEMA_VERSION = "1"

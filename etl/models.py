@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl.config import QUERIES_DIR
-from etl.validate import EtlError
+from core.config import QUERIES_DIR
+from core.errors import EtlError
 
 MODELS_DIR = QUERIES_DIR / "models"
 MODEL_PREFIXES = ("stg_", "dim_", "fct_")

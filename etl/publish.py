@@ -18,7 +18,6 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -26,11 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl.validate import EtlError
+from core.errors import EtlError
+from core.published import published_target
 
 BUILDS = "builds"
 LOCK_NAME = ".mckpi.lock"
-RUN_ID = re.compile(r"^\d{8}T\d{6}(\d{3})?Z-[0-9a-f]{4}$")
 
 
 class LockHeld(EtlError):
@@ -121,23 +120,6 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def published_target(published: Path) -> Path | None:
-    """The build file the published path points at (None when nothing is published)."""
-    if published.is_symlink():
-        target = Path(os.readlink(published))
-        target = target if target.is_absolute() else published.parent / target
-        return target if target.exists() else None
-    return published if published.exists() else None
-
-
-def published_run_id(published: Path) -> str | None:
-    target = published_target(published)
-    if target is None:
-        return None
-    stem = target.name.removesuffix(".duckdb")
-    return stem if RUN_ID.match(stem) else None
 
 
 def cleanup_stale(published: Path) -> list[Path]:

@@ -44,13 +44,14 @@ from typing import TextIO
 
 import duckdb
 
+from core.config import Settings
+from core.errors import EtlError
+from core.notify import notify_failure
+from core.published import published_target
 from etl.completeness import EX_INCOMPLETE
-from etl.config import Settings
 from etl.load import EtlResult, FileResult, run_etl
-from etl.notify import notify_failure
-from etl.publish import LockHeld, new_run_id, published_target, writer_lock
+from etl.publish import LockHeld, new_run_id, writer_lock
 from etl.runlog import close_killed_runs, published_runs, record_run
-from etl.validate import EtlError
 
 log = logging.getLogger("mckpi.refresh")
 
@@ -385,7 +386,7 @@ def _refresh_locked(
         run_id = _failed_run_id(published, before)
         log.exception("refresh %s failed: nothing published, landing files left in place", run_id or "?")
         return _fail(settings, run_id, _one_line(exc), None)
-    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or the scheduler's SIGTERM (see etl.cli)
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or the scheduler's SIGTERM (see cli.main)
         run_id = _failed_run_id(published, before)
         code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
         reason = f"stopped (exit {code}) before publishing; landing files left in place"

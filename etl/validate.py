@@ -29,34 +29,11 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.contracts import Column, Contract
+from core.contracts import Column, Contract
+from core.errors import SourceFileError
 from etl.pseudonym import KEY_PARAM, learner_key_sql
 
 CHUNK = 1 << 20
-
-
-class EtlError(Exception):
-    """An ETL run failed; the message is one line meant for the person who runs the ETL.
-    `run_etl` attaches the partial run result as `.result`."""
-
-    result: object | None = None
-
-
-class SourceFileError(EtlError):
-    """A landing file cannot be loaded at all."""
-
-    def __init__(self, path: str, line: int | None, column: str | None, message: str):
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.path
-        if self.line is not None:
-            where += f": line {self.line}"
-        return f"{where}: {self.message}"
 
 
 # --- file level --------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contracts import Contract
+from core.contracts import Contract
 from etl.discover import LandingFile
 from etl.validate import ident, lit
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.config import Settings, load_settings
-from etl.contracts import CONTRACTS, Contract, template_rows
+from core.config import Settings, load_settings
+from core.contracts import CONTRACTS, Contract, template_rows
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"  # CI clones the repo with ../shared beside it
@@ -139,8 +139,8 @@ def env_factory(tmp_path_factory: pytest.TempPathFactory):
 def all_kpi_outputs(warehouse: Path, *, as_of: str = "2026-11-23") -> dict[str, object]:
     """Every KPI at every grain it offers, unfiltered, exact (management scope): what "every figure" means when
     two warehouses must show the same. Rows as sorted tuples, so row order does not matter."""
-    from dashboard.kpi import KpiFilters, list_kpis, run_kpi
-    from dashboard.warehouse import Warehouse
+    from read.kpi import KpiFilters, list_kpis, run_kpi
+    from read.warehouse import Warehouse
 
     out: dict[str, object] = {}
     wh = Warehouse(warehouse)

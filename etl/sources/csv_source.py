@@ -24,16 +24,9 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contracts import Contract
-from etl.validate import (
-    SourceFileError,
-    check_file_start,
-    checked_sql,
-    diagnose,
-    duplicates_sql,
-    ident,
-    raw_columns,
-)
+from core.contracts import Contract
+from core.errors import SourceFileError
+from etl.validate import check_file_start, checked_sql, diagnose, duplicates_sql, ident, raw_columns
 
 STAGE = "_stage"
 FILES = "_files"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from etl.contracts import FUTURELEARN_ENROLMENTS, FUTURELEARN_IGNORED, FUTURELEARN_STEP_ACTIVITY, Contract
+from core.contracts import FUTURELEARN_ENROLMENTS, FUTURELEARN_IGNORED, FUTURELEARN_STEP_ACTIVITY, Contract
 
 DATASETS: dict[str, Contract] = {
     "enrolments": FUTURELEARN_ENROLMENTS,

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.config import load_settings
-from etl.contracts import CONTRACTS
+from core.config import load_settings
+from core.contracts import CONTRACTS
+from core.errors import SourceFileError
 from etl.load import run_etl
-from etl.validate import SourceFileError
 
 HERE = Path(__file__).resolve().parent
 NO_MODELS = HERE / "files" / ".no-models"  # a folder without staging/, marts/ or checks/ SQL files
@@ -254,7 +254,7 @@ def test_bad_input(case, case_env: Env) -> None:
     if case.id == "formula_in_title":
         import pandas as pd
 
-        from dashboard.export import to_csv_bytes
+        from read.cells import to_csv_bytes
 
         title = env.scalar("select course_title from dim_course where course_code = 'MC-FSKTM-005'")
         exported = to_csv_bytes(pd.DataFrame({"course_title": [title]})).decode("utf-8-sig")

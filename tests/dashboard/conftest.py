@@ -2,7 +2,7 @@
 
 - `hand_warehouse`: the hand-built landing folder (tests/fixtures/hand/), small enough to know every figure.
 - `demo_warehouse`: the demo generator with 5,000 enrolments (browser test; numbers large enough to read).
-The app finds its warehouse through MCKPI_PATHS_WAREHOUSE, which etl.config.load_settings honours.
+The app finds its warehouse through MCKPI_PATHS_WAREHOUSE, which core.config.load_settings honours.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from dashboard.warehouse import Warehouse
-from etl.config import load_settings
+from core.config import load_settings
+from read.warehouse import Warehouse
 
 # tests/ is not a package and pytest may import test files in importlib mode: make apptest_helpers importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,21 +58,6 @@ def hand_wh(hand_warehouse: Path) -> Iterator[Warehouse]:
     wh.close()
 
 
-ORIGINAL_PAGES_MANAGER_INIT = PagesManager.__init__
-
-
-@pytest.fixture(autouse=True)
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest resets Streamlit's legacy pages/ mode before every run; because our pages live in dashboard/pages/,
-    each rerun would then run the page file alone (see ui.require_frame). Keep the st.navigation mode, as a real
-    server does after its first run. test_app.py covers the guard itself without this patch."""
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        ORIGINAL_PAGES_MANAGER_INIT(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture(scope="session")
 def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A users file with one account per role (apptest_helpers.TEST_USERS), cheap bcrypt cost for speed."""
@@ -114,7 +97,7 @@ def app(monkeypatch: pytest.MonkeyPatch, hand_warehouse: Path, users_file: Path,
             sign_in(at, user)
         at.run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"views/{page}.py").run()
         return at
 
     return open_page

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import audit, export
-from dashboard.access import (
+from core.config import load_settings
+from read import audit
+from read import cells as export
+from read.access import (
     LECTURER,
     MANAGEMENT,
     PTJ,
@@ -30,8 +32,7 @@ from dashboard.access import (
     scope_from_key,
     scope_key,
 )
-from dashboard.kpi import AccessScope, KpiError, KpiFilters, get_kpi, list_kpis, run_kpi
-from etl.config import load_settings
+from read.kpi import AccessScope, KpiError, KpiFilters, get_kpi, list_kpis, run_kpi
 
 MGMT = scope_for(Identity("boss", MANAGEMENT))
 DEAN = scope_for(Identity("dean", PTJ, ptj_codes=("FSKTM",)))
@@ -341,13 +342,13 @@ def test_switching_to_a_forbidden_page_says_not_permitted(app, user: str, page: 
 def test_ptj_user_cannot_get_another_ptj_by_url(app) -> None:
     from apptest_helpers import texts
 
-    from dashboard.i18n import t
+    from core.words import t
 
     at = app("overview", user="dean", ptj="FBE", year="2025")
     assert not at.exception
     assert any("ptj=FBE" in i.value for i in at.info), texts(at)  # the notice
     assert "FBE" not in "".join(str(f.value.to_dict()) for f in at.dataframe)
-    at.switch_page("pages/revenue.py").run()
+    at.switch_page("views/revenue.py").run()
     assert at.sidebar.multiselect(key="f_ptj").value == []
     assert at.sidebar.multiselect(key="f_ptj").options == ["FSKTM · Faculty of Computer Science and Information "
                                                            "Technology"]
@@ -359,7 +360,7 @@ def test_ptj_user_cannot_get_another_ptj_by_url(app) -> None:
     net = [m.value for m in at.metric if m.label == t("money.net_revenue_rm")]
     assert net == ["RM 1,389.00"]  # FSKTM's 2025 net revenue, not the university's
     # page switching keeps the scope
-    at.switch_page("pages/workload.py").run()
+    at.switch_page("views/workload.py").run()
     assert not at.exception
     assert "FBE" not in "".join(str(f.value.to_dict()) for f in at.dataframe)
     assert "Dr. Tan Mei Ling" not in texts(at) + "".join(str(f.value.to_dict()) for f in at.dataframe)
@@ -373,7 +374,7 @@ def test_lecturer_sees_only_their_own_workload_page(app) -> None:
 
 
 def test_viewer_overview_has_no_money(app) -> None:
-    from dashboard.i18n import t
+    from core.words import t
 
     at = app("overview", user="guest", year="2025")
     assert not at.exception
@@ -427,7 +428,7 @@ def _download_script() -> None:
     df = pd.DataFrame({"course_title": ["=HYPERLINK(\"http://evil\",\"x\")", "ok"], "net_revenue_rm": [1.5, -2.0]})
     df.attrs["kpi_id"] = "revenue"
     st.session_state["csv"] = ui._audited("csv", "revenue-by-course", "revenue",
-                                          lambda: __import__("dashboard.export").export.to_csv_bytes(df))()
+                                          lambda: __import__("read.cells").cells.to_csv_bytes(df))()
 
 
 def test_downloads_are_audited_and_escaped(app) -> None:
@@ -452,7 +453,7 @@ def test_report_download_keeps_the_scope(hand_warehouse) -> None:
 
     import openpyxl
 
-    from etl.report import ReportError, report_bytes
+    from read.report import ReportError, report_bytes
 
     book = openpyxl.load_workbook(io.BytesIO(report_bytes(hand_warehouse, 2025, fmt="xlsx", scope=DEAN)))
     cells = " ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from apptest_helpers import PAGES, metric, sign_in, texts
-from conftest import APP, HAND, ORIGINAL_PAGES_MANAGER_INIT, build_warehouse
-from streamlit.runtime.pages_manager import PagesManager
+from conftest import APP, HAND, build_warehouse
 from streamlit.testing.v1 import AppTest
 
-from dashboard.i18n import t
-from dashboard.kpi import get_kpi
+from core.words import t
+from read.kpi import get_kpi
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -70,7 +69,7 @@ def test_failed_last_run_banner(app: Callable[..., AppTest], monkeypatch: pytest
     banner = at.error[0].value
     assert "courses/courses.csv: line 1: expected header" in banner and "2026-01-01 08:00" in banner  # MYT
     assert metric(at, t("money.net_revenue_rm")) == "RM 6,789.00"  # the last good warehouse still shows
-    at.switch_page("pages/freshness.py").run()
+    at.switch_page("views/freshness.py").run()
     runs = next(f.value for f in at.dataframe if "etl_run_id" in f.value.columns)
     assert list(runs["status"])[:2] == [t("run.failed"), t("run.succeeded")]
 
@@ -102,17 +101,15 @@ def test_a_new_etl_run_shows_without_restart(app: Callable[..., AppTest], monkey
     assert metric(at, get_kpi("enrolments").title("en")) == "22"
 
 
-def test_pages_run_inside_the_frame_in_legacy_pages_mode(app: Callable[..., AppTest],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the conftest patch Streamlit starts in its legacy pages/ mode on every AppTest run (as a real server
-    does on its first request) and runs the page file alone; ui.require_frame reruns it through app.py."""
-    monkeypatch.setattr(PagesManager, "__init__", ORIGINAL_PAGES_MANAGER_INIT)
+def test_every_run_goes_through_the_frame(app: Callable[..., AppTest]) -> None:
+    """The pages live in views/ (not pages/, which would start Streamlit in its legacy multipage mode and run a
+    page file without app.py): every run, a plain rerun too, has the frame's sidebar, filters and language."""
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update({"year": "2024"})
     sign_in(at)
     at.run()
     assert at.selectbox(key="f_year").value == 2024
-    at.run()  # a plain rerun: the legacy mode would run pages/overview.py without app.py
+    at.run()  # a plain rerun keeps the frame
     assert not at.exception
     assert at.sidebar.selectbox(key="f_year").value == 2024
     assert at.title[0].value == t("overview.title")

@@ -14,18 +14,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dashboard.access import (
-    LECTURER,
-    MANAGEMENT,
-    PTJ,
-    VIEWER,
-    AccessConfigError,
-    AccessPolicy,
-    Identity,
-    Rule,
-    identity_from_claims,
-    load_access,
-)
+from cli.users import register
+from core.config import load_settings
 from dashboard.auth import (
     LoginLimiter,
     Session,
@@ -37,8 +27,18 @@ from dashboard.auth import (
     hash_password,
     verify_password,
 )
-from etl.cli_users import register
-from etl.config import load_settings
+from read.access import (
+    LECTURER,
+    MANAGEMENT,
+    PTJ,
+    VIEWER,
+    AccessConfigError,
+    AccessPolicy,
+    Identity,
+    Rule,
+    identity_from_claims,
+    load_access,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = "correct horse battery"
@@ -312,7 +312,7 @@ def _sign_in_form(at, username: str, password: str):
 def _audit_events(path: str | None = None) -> list[dict]:
     import os
 
-    from dashboard import audit
+    from read import audit
 
     return audit.read_events(Path(path or os.environ["MCKPI_PATHS_AUDIT"]))
 
@@ -395,7 +395,7 @@ def test_real_data_without_sign_in_refuses_to_start(app, monkeypatch: pytest.Mon
 def test_demo_mode_needs_no_sign_in(app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import duckdb
 
-    from dashboard.i18n import t
+    from core.words import t
 
     app("overview")
     # a demo warehouse: the hand data marked as demo

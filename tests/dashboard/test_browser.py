@@ -21,10 +21,10 @@ from browser_helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from conftest import REPO
 from playwright.sync_api import expect
 
+from core.words import t
 from dashboard import ui
-from dashboard.i18n import t
-from dashboard.kpi import KpiFilters, get_kpi, run_kpi
-from dashboard.warehouse import Warehouse
+from read.kpi import KpiFilters, get_kpi, run_kpi
+from read.warehouse import Warehouse
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 WIDTH = 1600

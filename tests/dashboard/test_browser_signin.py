@@ -14,11 +14,11 @@ import pytest
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from playwright.sync_api import expect
 
+from core.words import t
 from dashboard import ui
 from dashboard.auth import UserStore, text
-from dashboard.i18n import t
-from dashboard.kpi import KpiFilters, run_kpi
-from dashboard.warehouse import Warehouse
+from read.kpi import KpiFilters, run_kpi
+from read.warehouse import Warehouse
 
 pytestmark = [
     pytest.mark.browser,

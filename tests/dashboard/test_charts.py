@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from core.contracts import DEFAULT_PTJS
 from dashboard import charts
-from etl.contracts import DEFAULT_PTJS
 
 
 def test_ptj_colours_are_fixed_by_the_full_sorted_list() -> None:

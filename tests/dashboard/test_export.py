@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import export, ui
+from dashboard import ui
+from read import cells as export
 
 NASTY = ["=HYPERLINK(\"http://x\",\"click\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "Plain title", "<5"]
 
@@ -46,7 +47,7 @@ def test_excel_bytes_hold_text_not_formulas() -> None:
 
 
 def test_export_frame_translates_headers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("dashboard.i18n.current_lang", lambda: "ms")
+    monkeypatch.setattr("dashboard.words.current_lang", lambda: "ms")
     shown = ui.export_frame(pd.DataFrame({"net_revenue_rm": [1.0], "is_overloaded": [True]}))
     assert list(shown.columns) == ["Hasil bersih (RM)", "Terlebih beban"]
     assert shown.iloc[0, 1] == "Ya"

@@ -11,7 +11,7 @@ import pytest
 from apptest_helpers import texts
 from streamlit.testing.v1 import AppTest
 
-from dashboard.i18n import t
+from core.words import t
 
 
 @pytest.mark.parametrize("lang", ["en", "ms"])

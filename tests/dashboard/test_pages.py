@@ -14,10 +14,10 @@ import pytest
 from apptest_helpers import PAGES, metric, texts
 from streamlit.testing.v1 import AppTest
 
+from core.words import t
 from dashboard import ui
-from dashboard.i18n import t
-from dashboard.kpi import KpiFilters, get_kpi, list_kpis, run_kpi
-from dashboard.warehouse import Warehouse
+from read.kpi import KpiFilters, get_kpi, list_kpis, run_kpi
+from read.warehouse import Warehouse
 
 YEAR = 2025  # the hand fixture's latest year with data: the default year
 PAGE_TITLES = {
@@ -201,7 +201,7 @@ def test_unknown_url_values_are_ignored_with_a_notice(app: Callable[..., AppTest
     notice = next(i.value for i in at.info if "ptj=NOPE" in i.value)
     for item in ("year=1999", "mqa=9", "lang=xx"):
         assert item in notice
-    at.switch_page("pages/revenue.py").run()
+    at.switch_page("views/revenue.py").run()
     no_problems(at)
     assert not [i.value for i in at.info if "ptj=NOPE" in i.value]  # said once, not on every page
     assert at.selectbox(key="f_year").value == YEAR
@@ -217,7 +217,7 @@ def test_filters_survive_a_language_switch_and_page_change(app: Callable[..., Ap
     no_problems(at)
     assert at.query_params.get("lang") == "ms" and at.query_params.get("year") == "2024"
     assert metric(at, get_kpi("enrolments").title("ms")) == "10"
-    at.switch_page("pages/revenue.py").run()
+    at.switch_page("views/revenue.py").run()
     assert at.selectbox(key="f_year").value == 2024
     assert metric(at, t("money.net_revenue_rm", "ms")) == ui.fmt_rm(
         kpi_total(hand_wh, "revenue", "net_revenue_rm", year=2024))

@@ -12,13 +12,13 @@ from apptest_helpers import metric, texts
 from conftest import HAND
 from streamlit.testing.v1 import AppTest
 
+from core.config import load_settings
+from core.words import t
 from dashboard import ui
-from dashboard.i18n import t
-from dashboard.kpi import KpiFilters, run_kpi
-from dashboard.warehouse import Warehouse
-from etl.config import load_settings
 from etl.load import run_etl
-from etl.snapshot import create_snapshot
+from read.kpi import KpiFilters, run_kpi
+from read.snapshot import create_snapshot
+from read.warehouse import Warehouse
 
 LABEL = "2025-annual"
 
@@ -77,5 +77,5 @@ def test_unknown_snapshot_in_the_link_is_ignored(app: Callable[..., AppTest], mo
     assert not at.exception
     assert "snapshot=2019-final" in texts(at)  # the notice of ignored link values, on the first run
     assert at.selectbox(key="f_source").value == "live"
-    at.switch_page("pages/revenue.py").run()
+    at.switch_page("views/revenue.py").run()
     assert metric(at, t("kpi.net_revenue")) == ui.fmt_rm(_net(warehouse))

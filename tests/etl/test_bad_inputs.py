@@ -7,9 +7,9 @@ import gzip
 
 import pytest
 
+from core.contracts import CONTRACTS, template_rows
+from core.errors import SourceFileError
 from core.runlog import read_runs
-from etl.contracts import CONTRACTS, template_rows
-from etl.validate import SourceFileError
 
 COURSES = CONTRACTS["courses"]
 PAYMENTS = CONTRACTS["payments"]

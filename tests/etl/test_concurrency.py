@@ -1,5 +1,5 @@
 """Readers and the writer at the same time: 5 reader processes load every dashboard KPI in a loop (through
-`dashboard.warehouse.Warehouse`, as the app does) while 5 ETL runs, each adding enrolments, publish one after
+`read.warehouse.Warehouse`, as the app does) while 5 ETL runs, each adding enrolments, publish one after
 another, and one attempt to run a second ETL while one is running is refused with the lock error.
 
 Zero reader errors, and every read sees one published state, never a mix: each reader reads the enrolments KPI
@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.config import REPO_ROOT, load_settings
-from etl.contracts import CONTRACTS
+from core.config import REPO_ROOT, load_settings
+from core.contracts import CONTRACTS
 from etl.load import run_etl
 from etl.publish import LockHeld, writer_lock_held
 
@@ -32,9 +32,9 @@ READER = r"""
 import json, sys, time, traceback
 from pathlib import Path
 
-from dashboard.kpi import list_kpis, run_kpi
-from dashboard.warehouse import Warehouse
-from etl.config import load_settings
+from read.kpi import list_kpis, run_kpi
+from read.warehouse import Warehouse
+from core.config import load_settings
 
 path, out, stop, ready = (Path(a) for a in sys.argv[1:5])
 settings = load_settings()
@@ -76,7 +76,7 @@ out.write_text(json.dumps({"pairs": pairs, "errors": errors, "kpi_runs": kpi_run
 
 
 def published_state(warehouse: Path, settings) -> tuple[str, int]:
-    from dashboard.kpi import run_kpi
+    from read.kpi import run_kpi
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         run_id = con.execute("select value from warehouse_info where key = 'etl_run_id'").fetchone()[0]  # type: ignore[index]

@@ -1,4 +1,4 @@
-"""Crash safety: `python -m etl.cli etl` SIGKILLed at 20 moments of a run (spread over the run as measured, a few
+"""Crash safety: `python -m cli.main etl` SIGKILLed at 20 moments of a run (spread over the run as measured, a few
 right at the end to catch the publish). After every kill the published warehouse opens read-only and holds either
 the previous good run's figures or (a kill after the swap) the complete new run's; no lock is left held, and the
 next run succeeds, cleans up what the killed one left and loads the data the killed run did not publish.
@@ -17,9 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.config import REPO_ROOT, load_settings
+from core.config import REPO_ROOT, load_settings
+from core.published import published_target
 from etl.load import run_etl
-from etl.publish import published_target, writer_lock_held
+from etl.publish import writer_lock_held
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +68,7 @@ def add_delivery(landing: Path, i: int, run_id: str, ptj: str) -> None:
 
 def start_cli(landing: Path, warehouse: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "etl.cli", "etl", "--landing", str(landing), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "cli.main", "etl", "--landing", str(landing), "--warehouse", str(warehouse)],
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from etl.cli import app
-from etl.config import REPO_ROOT, load_settings
+from cli.main import app
+from core.config import REPO_ROOT, load_settings
 from etl.load import run_etl
 
 HAND = REPO_ROOT / "tests" / "fixtures" / "hand"

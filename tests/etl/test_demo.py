@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.config import Settings
-from etl.contracts import CONTRACTS, Contract
+from core.config import Settings
+from core.contracts import CONTRACTS, Contract
 from etl.demo import BAD_ROWS_FILE, DEFAULT_TODAY, MANIFEST, DemoSummary, generate, landing_is_empty
 
 N = 5000

@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from etl.config import REPO_ROOT, load_settings
+from core.config import REPO_ROOT, load_settings
 from etl.discover import classify, discover
 from etl.load import run_etl
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from etl.cli import app
-from etl.contracts import CONTRACTS
+from cli.main import app
+from core.contracts import CONTRACTS
 
 runner = CliRunner()
 

@@ -19,11 +19,11 @@ import pytest
 from test_refresh import HAND, Stub, make_env
 from typer.testing import CliRunner
 
+from cli.main import app
+from core.config import REPO_ROOT, load_settings
+from core.errors import EtlError
 from core.runlog import fallback_runlog_path, published_runs
-from etl.cli import app
-from etl.config import REPO_ROOT, load_settings
 from etl.load import run_etl
-from etl.validate import EtlError
 
 runner = CliRunner()
 
@@ -53,7 +53,7 @@ def test_a_killed_etl_shows_in_status_and_the_next_refresh_reports_it(tmp_path):
         assert env.refresh().exit_code == 0
         big_payments(env.landing)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "etl.cli", "etl", "--config", str(env.config)], cwd=REPO_ROOT,
+            [sys.executable, "-m", "cli.main", "etl", "--config", str(env.config)], cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         builds = env.warehouse.parent / "builds"
@@ -160,11 +160,11 @@ def test_an_unforeseen_error_is_one_line_and_a_log_file(tmp_path):
     """A bug (here: a models folder that is a file) is one line on stderr naming the log with the traceback."""
     env_vars = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(tmp_path / "wh" / "mckpi.duckdb"), "COLUMNS": "300"}
     code = (
-        "import sys, etl.cli, etl.load\n"
+        "import sys, cli.main, etl.load\n"
         "def boom(*a, **k):\n    raise RuntimeError('something nobody foresaw')\n"
         "etl.load.load_landing = boom\n"
         "sys.argv = ['mckpi', 'etl', '--landing', sys.argv[1]]\n"
-        "etl.cli.main()\n"
+        "cli.main.main()\n"
     )
     shutil.copytree(HAND, tmp_path / "landing")
     proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "landing")], cwd=REPO_ROOT,
@@ -181,11 +181,11 @@ def test_an_unforeseen_error_is_one_line_and_a_log_file(tmp_path):
 def test_main_turns_a_crash_outside_the_etl_into_one_line(tmp_path):
     env_vars = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(tmp_path / "wh" / "mckpi.duckdb"), "COLUMNS": "300"}
     code = (
-        "import sys, etl.cli\n"
+        "import sys, cli.main\n"
         "def boom(*a, **k):\n    raise ValueError('bad state')\n"
-        "etl.cli.load_settings = boom\n"
+        "cli.main.load_settings = boom\n"
         "sys.argv = ['mckpi', 'status']\n"
-        "etl.cli.main()\n"
+        "cli.main.main()\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, env=env_vars,
                           timeout=120)

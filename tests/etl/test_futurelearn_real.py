@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from etl.config import QUERIES_DIR
-from etl.contracts import CONTRACTS
+from core.config import QUERIES_DIR
+from core.contracts import CONTRACTS
 
 RUNS = range(1, 8)
 STARTS = ["2016-05-16", "2017-01-30", "2017-09-18", "2017-11-06", "2018-03-05", "2018-05-14", "2018-09-10"]

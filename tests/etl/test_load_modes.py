@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import shutil
 
-from etl.contracts import CONTRACTS, template_rows
+from core.contracts import CONTRACTS, template_rows
 from etl.pseudonym import learner_key
 
 COURSES = CONTRACTS["courses"]

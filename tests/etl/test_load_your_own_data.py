@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from etl.cli import app
-from etl.contracts import CONTRACTS
+from cli.main import app
+from core.contracts import CONTRACTS
 
 runner = CliRunner()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from core.config import QUERIES_DIR
 from etl.checks import CheckFailed, run_checks
-from etl.config import QUERIES_DIR
 from etl.models import ModelError, plan, run_models
 
 

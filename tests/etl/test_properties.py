@@ -27,10 +27,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.config import load_settings
-from etl.contracts import CONTRACTS, Column, Contract
+from core.config import load_settings
+from core.contracts import CONTRACTS, Column, Contract
+from core.published import published_target
 from etl.load import load_landing
-from etl.publish import published_target
 from etl.validate import typed_name
 
 SETTINGS = settings(

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from core.config import REPO_ROOT, Retention
+from core.contracts import CONTRACTS
+from core.published import published_run_id
 from core.runlog import read_runs
-from etl.config import REPO_ROOT, Retention
-from etl.contracts import CONTRACTS
 from etl.load import SCHEMA_VERSION
 from etl.models import ModelError
-from etl.publish import LockHeld, PublishError, list_builds, published_run_id, rollback, writer_lock
+from etl.publish import LockHeld, PublishError, list_builds, rollback, writer_lock
 
 RUN_ID = re.compile(r"^\d{8}T\d{6}(\d{3})?Z-[0-9a-f]{4}$")
 
@@ -165,7 +166,7 @@ def test_readers_see_old_or_new_never_broken(etl_env, csv_writer, tmp_path):
                 [
                     sys.executable,
                     "-m",
-                    "etl.cli",
+                    "cli.main",
                     "etl",
                     "--landing",
                     str(etl_env.landing),
@@ -193,7 +194,7 @@ def test_readers_see_old_or_new_never_broken(etl_env, csv_writer, tmp_path):
 
 def test_python_dash_m_works():
     done = subprocess.run(
-        [sys.executable, "-m", "etl.cli", "--help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "cli.main", "--help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0
     for command in ("demo", "etl", "status", "templates"):
@@ -201,7 +202,7 @@ def test_python_dash_m_works():
 
 
 def test_etl_never_imports_streamlit():
-    code = "import sys, etl.cli, etl.load, etl.publish; assert 'streamlit' not in sys.modules"
+    code = "import sys, cli.main, etl.load, etl.publish; assert 'streamlit' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, timeout=60).returncode == 0
 
 

@@ -26,11 +26,11 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
+from core.config import REPO_ROOT, load_settings
+from core.notify import notify_failure, post_json
 from core.runlog import read_runs
-from etl.cli import app
-from etl.config import REPO_ROOT, load_settings
 from etl.load import FileResult
-from etl.notify import notify_failure, post_json
 from etl.publish import writer_lock
 from etl.refresh import EX_TEMPFAIL, REFRESH_LOCK_NAME, archive_files
 
@@ -369,7 +369,7 @@ def slow(*args, **kwargs):
         time.sleep(0.02)
     return real(*args, **kwargs)
 etl.load.run_models = slow
-from etl.cli import app
+from cli.main import app
 app(["refresh", "--config", sys.argv[1]], prog_name="mckpi")
 """
 
@@ -396,7 +396,7 @@ def test_two_refreshes_at_once_one_waits_out_with_75(tmp_path, reference):
             assert time.monotonic() < deadline, "the first refresh never took the lock"
             time.sleep(0.05)
         second = subprocess.run(
-            [sys.executable, "-m", "etl.cli", "refresh", "--config", str(env.config)],
+            [sys.executable, "-m", "cli.main", "refresh", "--config", str(env.config)],
             cwd=REPO_ROOT,
             env=_subprocess_env(),
             capture_output=True,

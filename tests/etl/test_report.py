@@ -16,10 +16,9 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from dashboard.kpi import MALAYSIA, AccessScope, KpiFilters, run_kpi
-from dashboard.warehouse import Warehouse
-from etl.config import Settings, load_settings
-from etl.report import (
+from core.config import Settings, load_settings
+from read.kpi import MALAYSIA, AccessScope, KpiFilters, run_kpi
+from read.report import (
     REPORT_KPIS,
     Report,
     ReportError,
@@ -29,6 +28,7 @@ from etl.report import (
     report_bytes,
     report_filename,
 )
+from read.warehouse import Warehouse
 
 YEAR = 2025
 DEMO_ENROLMENTS = 3000

@@ -18,12 +18,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard.kpi import KpiFilters, run_kpi
-from dashboard.warehouse import Warehouse
-from etl.config import Settings, load_settings
-from etl.contracts import MC_TYPES
-from etl.export import MANIFEST, MQA_COLUMNS, ExportError, export_mqa, export_parquet
-from etl.snapshot import SnapshotError, create_snapshot, list_snapshots, validate_label
+from core.config import Settings, load_settings
+from core.contracts import MC_TYPES
+from read.exports import MANIFEST, MQA_COLUMNS, ExportError, export_mqa, export_parquet
+from read.kpi import KpiFilters, run_kpi
+from read.snapshot import SnapshotError, create_snapshot, list_snapshots, validate_label
+from read.warehouse import Warehouse
 
 YEAR = 2025
 DEMO_ENROLMENTS = 3000

@@ -23,10 +23,10 @@ from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from etl.cli import app
-from etl.config import REPO_ROOT, Mail, load_settings
-from etl.mail import Attachment, build_message, send_message
-from etl.subscriptions import Subscription, SubscriptionError, make_subscription, period
+from cli.main import app
+from core.config import REPO_ROOT, Mail, load_settings
+from read.mail import Attachment, build_message, send_message
+from read.subscriptions import Subscription, SubscriptionError, make_subscription, period
 
 HAND = REPO_ROOT / "tests" / "fixtures" / "hand"
 runner = CliRunner()
@@ -373,7 +373,7 @@ MYT = dt.timezone(dt.timedelta(hours=8))
 
 def test_an_alert_fires_once_on_the_change_and_once_on_recovery(tmp_path, smtp):
     from etl.load import run_etl
-    from etl.sender import send_due
+    from read.sender import send_due
 
     inbox, port = smtp
     with Hook() as hook:
@@ -420,7 +420,7 @@ def test_an_alert_fires_once_on_the_change_and_once_on_recovery(tmp_path, smtp):
 
 def test_freshness_and_quarantine_alerts_and_an_undelivered_alert_is_tried_again(tmp_path, smtp):
     from etl.load import run_etl
-    from etl.sender import failed_sends, send_due
+    from read.sender import failed_sends, send_due
 
     inbox, port = smtp
     env = make_env(tmp_path, port, extra=(
@@ -429,7 +429,7 @@ def test_freshness_and_quarantine_alerts_and_an_undelivered_alert_is_tried_again
         '[[alert]]\nid = "quarantine"\nkind = "quarantine_share"\nmax_pct = 50\nrecipients = ["data@example.edu.my"]\n'))
     settings = env.settings
     result = run_etl(settings, settings.paths.landing, settings.paths.warehouse)
-    from dashboard.warehouse import Warehouse
+    from read.warehouse import Warehouse
 
     wh = Warehouse(settings.paths.warehouse)
     published = dt.datetime.fromisoformat(wh.info()["published_at"])
@@ -455,7 +455,7 @@ def test_freshness_and_quarantine_alerts_and_an_undelivered_alert_is_tried_again
 
 
 def test_bad_alert_rules_are_refused_by_name(tmp_path):
-    from etl.alerts import AlertRuleError, load_rules
+    from read.alerts import AlertRuleError, load_rules
 
     env = make_env(tmp_path, free_port(), extra=(
         '[[alert]]\nid = "x"\nkind = "threshold"\nkpi = "revenue"\ncolumn = "net_revenue_rm"\n'
@@ -467,7 +467,7 @@ def test_bad_alert_rules_are_refused_by_name(tmp_path):
 
 
 def test_the_deploy_files_schedule_the_sends_and_configure_mail():
-    from etl.mail import check_settings
+    from read.mail import check_settings
 
     deploy = REPO_ROOT / "deploy"
     settings = load_settings(deploy / "mckpi.toml.example")

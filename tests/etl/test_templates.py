@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from etl.contracts import CONTRACTS, write_templates
+from core.contracts import CONTRACTS, write_templates
 from etl.validate import raw_columns
 
 TYPES = {

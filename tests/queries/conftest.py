@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.kpi import AccessScope, KpiFilters, KpiResult, run_kpi
-from dashboard.warehouse import Warehouse
-from etl.config import Policy, Privacy, Settings, Targets, Workload, load_settings
+from core.config import Policy, Privacy, Settings, Targets, Workload, load_settings
+from read.kpi import AccessScope, KpiFilters, KpiResult, run_kpi
+from read.warehouse import Warehouse
 
 HAND = Path(__file__).resolve().parents[1] / "fixtures" / "hand"
 # The day the hand-computed expectations assume: 2025-08-07 is day 219 of 365, exactly 60% of 2025.

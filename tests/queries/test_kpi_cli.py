@@ -1,11 +1,11 @@
-"""`mckpi kpi list` and `mckpi kpi show` (the sub-app etl.cli_kpi.kpi_app)."""
+"""`mckpi kpi list` and `mckpi kpi show` (the sub-app cli.kpi.kpi_app)."""
 
 from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from dashboard.kpi import list_kpis
-from etl.cli_kpi import kpi_app
+from cli.kpi import kpi_app
+from read.kpi import list_kpis
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from dashboard.kpi import (
+from read.kpi import (
     FILTER_PARAMS,
     KNOWN_PARAMS,
     KPI_DIR,

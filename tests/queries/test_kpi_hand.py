@@ -71,8 +71,8 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.kpi import AccessScope
-from etl.config import Privacy, Settings, Workload
+from core.config import Privacy, Settings, Workload
+from read.kpi import AccessScope
 
 
 def rows(result) -> list[dict]:

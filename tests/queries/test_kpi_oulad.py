@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.kpi import KpiFilters, run_kpi
-from dashboard.warehouse import Warehouse
-from etl.cli import app
-from etl.config import load_settings
+from cli.main import app
+from core.config import load_settings
+from read.kpi import KpiFilters, run_kpi
+from read.warehouse import Warehouse
 
 # EXPECTED.md, "final_result and unregistrations per presentation": Distinction, Pass, Fail, Withdrawn, total,
 # registrations with date_unregistration, of which final_result = Withdrawn.

@@ -10,8 +10,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-import dashboard.kpi as kpi_module
-from dashboard.kpi import (
+import read.kpi as kpi_module
+from core.config import Policy, Privacy, Settings
+from read.kpi import (
     AccessScope,
     KpiError,
     KpiFilters,
@@ -22,7 +23,6 @@ from dashboard.kpi import (
     suppress_small_cells,
     today_in_malaysia,
 )
-from etl.config import Policy, Privacy, Settings
 
 MALICIOUS = "x'); drop table fct_enrolment; --"
 

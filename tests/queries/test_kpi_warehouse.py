@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
+from read.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 
 
 def _build(path: Path, run_id: str, rows: int) -> Path:

@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.contracts import CONTRACTS, Contract
 from etl import checks as checks_runner
 from etl import models as models_runner
-from etl.contracts import CONTRACTS, Contract
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS_DIR = REPO / "queries" / "models"

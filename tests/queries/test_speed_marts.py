@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard.kpi import KpiFilters, run_kpi
-from dashboard.warehouse import Warehouse
-from etl.config import load_settings
+from core.config import load_settings
+from read.kpi import KpiFilters, run_kpi
+from read.warehouse import Warehouse
 
 # The definition, computed from the step rows (what the KPI file did before the mart existed).
 REFERENCE = """

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from dashboard.kpi import AccessScope
+from read.kpi import AccessScope
 
 
 def _rows(result) -> dict[tuple, dict]:

@@ -1,0 +1,5 @@
+"""`python -m cli ...` is `mckpi ...`."""
+
+from cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The read layer: the one warehouse handle, the KPI layer, access scoping, and the outputs built on them (reports, exports, snapshots, subscriptions). Reads the published warehouse, never writes it; no streamlit."""
