@@ -552,7 +552,7 @@ def _load_found(
             ]
             files_in = [
                 BatchFile(lf.path, lf.rel, r.file_id, lf.label, reasons.get(lf.label) if lf.label else None,  # type: ignore[arg-type]
-                          stream=lf.stream)
+                          stream=lf.stream, facts=hashes[lf.rel].result())
                 for (lf, _, _), r in zip(batch, pending, strict=True)
             ]
             # Read and check outside a transaction (see check_csv_files), write in one (one WAL sync per batch).

@@ -80,6 +80,8 @@ class FileFacts:
     blank_line: int | None = (
         None  # first empty line followed by more data (DuckDB skips it: line numbers shift)
     )
+    records: int | None = None  # records as DuckDB reads them (header included, empty lines not); None = not counted
+    unterminated_line: int | None = None  # the line of a last record with no line break after it (a cut file?)
 
 
 class _BlankLineFinder:
@@ -110,12 +112,78 @@ class _BlankLineFinder:
         self.prev = chunk[-2:]
 
 
+# A quoted value without a line break in it: removing one (or any stretch between two quotes without a line break,
+# should the pairing start at a closing quote) leaves the quote parity at every line break as it was.
+_QUOTED_ON_ONE_LINE = re.compile(rb'"[^"\r\n]*"')
+_BREAK_RUNS = re.compile(rb"\n\n+")
+
+
+class _RecordCounter:
+    """Counts CSV records in a stream of byte chunks, independently of DuckDB, so that a file can never load a row
+    short without an error (DuckDB drops a last line with a value longer than its buffer, silently).
+
+    A record ends at a line break (\\n, \\r\\n or a lone \\r, as DuckDB reads them) outside quotes; an empty line is
+    not a record (DuckDB skips it). Quote state is tracked by parity: each chunk's quoted values without line
+    breaks are cut out by one regex pass, and only a chunk that still holds a quote (a value with an embedded line
+    break) is split on quotes. Every step is a C-level bytes operation, so the count costs little next to sha256.
+    """
+
+    def __init__(self) -> None:
+        self.in_quote = False
+        self.breaks = 0  # line breaks outside quotes: one per line, empty lines included
+        self.empty = 0  # empty lines
+        self.last = b"\n"  # the last byte outside quotes (\\r as \\n; a quoted stretch as '_')
+        self.cr_pending = False  # the previous chunk ended with \\r: a \\n starting this one is the same break
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if self.in_quote or b'"' in chunk:
+            if not self.in_quote:
+                chunk = _QUOTED_ON_ONE_LINE.sub(b"_", chunk)
+            if self.in_quote or b'"' in chunk:
+                parts = chunk.split(b'"')
+                started_inside = self.in_quote
+                # Outside stretches only; a quoted stretch becomes '_' (part of a record, never a break).
+                chunk = b"_".join(parts[1 if started_inside else 0 :: 2])
+                if started_inside:
+                    chunk = b"_" + chunk
+                self.in_quote = started_inside != ((len(parts) - 1) % 2 == 1)
+                if self.in_quote:
+                    chunk += b"_"
+        if self.cr_pending and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        self.cr_pending = False
+        if b"\r" in chunk:
+            self.cr_pending = chunk.endswith(b"\r")
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if not chunk:
+            return
+        self.breaks += chunk.count(b"\n")
+        if b"\n\n" in chunk:
+            self.empty += sum(len(run) - 1 for run in _BREAK_RUNS.findall(chunk))
+        if self.last == b"\n" and chunk.startswith(b"\n"):
+            self.empty += 1
+        self.last = chunk[-1:]
+
+    @property
+    def records(self) -> int:
+        return self.breaks - self.empty + (0 if self.last == b"\n" else 1)
+
+    @property
+    def unterminated_line(self) -> int | None:
+        """The line number of a last record that has no line break after it (None when the file ends with one)."""
+        return None if self.last == b"\n" else self.breaks + 1
+
+
 def hash_file(path: Path, rel: str) -> FileFacts:
     """sha256 of the file's bytes, streamed; for .gz also checks that the gzip stream is complete and intact
-    (DuckDB reads a corrupt gzip silently, up to the damage)."""
+    (DuckDB reads a corrupt gzip silently, up to the damage). Counts the records on the way (for .gz in the
+    decompressed stream), which the reader's row count is checked against."""
     digest = hashlib.sha256()
     size = 0
     blanks = _BlankLineFinder()
+    counter: _RecordCounter | None = _RecordCounter()
     inflater = zlib.decompressobj(wbits=31) if is_gzip_name(path) else None
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
@@ -126,11 +194,16 @@ def hash_file(path: Path, rel: str) -> FileFacts:
             if inflater is None:
                 if not is_gzip_name(path):
                     blanks.feed(chunk)
+                    counter.feed(chunk)  # type: ignore[union-attr]
+                else:
+                    counter = None
                 continue
             try:
                 data = chunk
                 while data:
-                    blanks.feed(inflater.decompress(data))
+                    text = inflater.decompress(data)
+                    blanks.feed(text)
+                    counter.feed(text)  # type: ignore[union-attr]
                     data = b""
                     if inflater.eof and inflater.unused_data:  # a multi-member gzip: next member
                         data = inflater.unused_data
@@ -141,7 +214,9 @@ def hash_file(path: Path, rel: str) -> FileFacts:
                 ) from exc
     if inflater is not None and size and not inflater.eof:
         raise SourceFileError(rel, None, None, "the gzip file is cut short (incomplete download or copy?)")
-    return FileFacts(digest.hexdigest(), size, blanks.found)
+    if counter is None or size == 0:
+        return FileFacts(digest.hexdigest(), size, blanks.found)
+    return FileFacts(digest.hexdigest(), size, blanks.found, counter.records, counter.unterminated_line)
 
 
 def open_text_bytes(path: Path) -> io.BufferedIOBase:
@@ -322,8 +397,66 @@ def diagnose(path: Path, rel: str, contract: Contract, error: str) -> SourceFile
     too_long = re.search(r"Maximum line size of (\d+) bytes exceeded", error)
     if too_long:
         first = f"the line is longer than {int(too_long.group(1)):,} bytes (a value this long is not real data)"
+    elif "does not support a full read" in error or not match:
+        # A value longer than DuckDB's buffer: its error names no line; find it.
+        long = _first_long_record(path)
+        if long:
+            return SourceFileError(rel, long[0], None, _too_long_message(long[1]))
     return SourceFileError(
         rel, int(match.group(1)) if match else None, None, f"cannot be read as CSV: {first}"
+    )
+
+
+# DuckDB's default max_line_size: a longer line is refused ("Maximum line size ... exceeded"), or, beyond its
+# 32 MB buffer, dropped without an error when it is the last line.
+MAX_LINE_BYTES = 2_000_000
+
+
+def _first_long_record(path: Path) -> tuple[int, int] | None:
+    """(line, bytes) of the first record longer than MAX_LINE_BYTES, or None. Reads the whole file: only called
+    when a file has already failed."""
+    csv.field_size_limit(2**31 - 1)
+    with open_text_bytes(path) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
+        for line, fields in enumerate(csv.reader(text), start=1):
+            size = sum(map(len, fields)) + len(fields) - 1
+            if size * 4 > MAX_LINE_BYTES:  # characters: look at the bytes only when they could be too many
+                size = len(",".join(fields).encode("utf-8"))
+                if size > MAX_LINE_BYTES:
+                    return line, size
+    return None
+
+
+def _too_long_message(size: int) -> str:
+    return (
+        f"the line is {size:,} bytes long, more than the {MAX_LINE_BYTES:,} bytes a line may have"
+        " (a value this long is not real data: a broken export?)"
+    )
+
+
+def rows_missing_error(path: Path, rel: str, contract: Contract, read: int, expected: int) -> SourceFileError:
+    """The reader returned fewer (or more) rows than the file holds: say which line it could not read."""
+    long = _first_long_record(path)
+    if long:
+        return SourceFileError(rel, long[0], None, _too_long_message(long[1]))
+    return SourceFileError(
+        rel,
+        None,
+        None,
+        f"the file holds {expected:,} data rows but the CSV reader returned {read:,}; nothing of it was loaded",
+    )
+
+
+def truncated_error(rel: str, contract: Contract, line: int) -> SourceFileError:
+    """The last line has no line break after it: a copy or download cut inside the last value."""
+    column = contract.header[-1]
+    return SourceFileError(
+        rel,
+        line,
+        column,
+        f"the last line has no line break at its end: the file looks cut short (an incomplete download or copy?),"
+        f" and its last value (column '{column}') may be cut; copy the file again, or, if line {line} is complete,"
+        " end it with a line break",
     )
 
 

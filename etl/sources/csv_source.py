@@ -26,6 +26,7 @@ import duckdb
 
 from etl.contracts import Contract
 from etl.validate import (
+    FileFacts,
     SourceFileError,
     check_file_start,
     checked_sql,
@@ -33,6 +34,8 @@ from etl.validate import (
     duplicates_sql,
     ident,
     raw_columns,
+    rows_missing_error,
+    truncated_error,
 )
 
 STAGE = "_stage"
@@ -53,6 +56,7 @@ class BatchFile:
     label: str | None = None  # FutureLearn run label
     label_reason: str | None = None  # why the label's rows cannot load (None = they can)
     stream: str | None = None  # snapshot sources: the stream this file is a delivery of
+    facts: FileFacts | None = None  # from hash_file: the independent record count the staged rows must match
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,22 @@ def stage_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[
             "reasons": [f.label_reason for f in batch],
         },
     )
+    check_staged_counts(con, contract, batch)
+
+
+def check_staged_counts(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
+    """Each file's staged rows against hash_file's own count of its records, and its last line against a cut:
+    DuckDB drops a last line holding a value longer than its buffer without an error, and a file cut inside its
+    last value parses as a shorter value ('650.00' cut to '65')."""
+    staged = dict(con.execute(f"select file_id, _n from {FILES}").fetchall())  # noqa: S608
+    for f in batch:
+        if f.facts is None or f.facts.records is None:
+            continue
+        expected = max(f.facts.records - 1, 0)  # less the header
+        if staged[f.file_id] != expected:
+            raise rows_missing_error(f.path, f.rel, contract, staged[f.file_id], expected)
+        if f.facts.unterminated_line is not None and expected > 0:
+            raise truncated_error(f.rel, contract, f.facts.unterminated_line)
 
 
 def check_csv_files(

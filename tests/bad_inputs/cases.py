@@ -230,6 +230,31 @@ CASES: tuple[Case, ...] = (
         ("cannot be read as CSV: the line is longer than 2,000,000 bytes",),
         2,
     ),
+    Case(
+        "huge_field_last_line_33mb",
+        "file",
+        "courses/courses_huge_last.csv",
+        ("the line is 33,554,534 bytes long, more than the 2,000,000 bytes a line may have",),
+        3,
+        extra={"note": "a value longer than DuckDB's 32 MB buffer on the last line: DuckDB drops the line without"
+               " an error; the record count of hash_file catches it"},
+    ),
+    Case(
+        "huge_field_middle_33mb",
+        "file",
+        "courses/courses_huge_middle.csv",
+        ("the line is 33,554,534 bytes long, more than the 2,000,000 bytes a line may have",),
+        3,
+    ),
+    Case(
+        "kpi_targets_cut_in_last_value",
+        "file",
+        "kpi_targets/targets_2026.csv",
+        ("the last line has no line break at its end: the file looks cut short", "column 'target_value'"),
+        3,
+        "target_value",
+        extra={"note": "160000.00 cut to 16: the line has all its fields, only the missing final line break shows"},
+    ),
     # --- accepted as they are ----------------------------------------------------------------------------------
     Case("payments_crlf", "rows", "payments/p_crlf.csv", loaded=2),
     Case("payments_cr_only", "rows", "payments/p_cr.csv", loaded=2),
@@ -705,6 +730,19 @@ def nul_in_value(landing: Path) -> None:
 def huge_field_5mb(landing: Path) -> None:
     text = "\n".join([C, _course("MC-FSKTM-009", "Big Data " + "x" * 5_000_000)]) + "\n"
     _write(landing, "courses/courses_huge.csv", text.encode())
+
+
+HUGE_TITLE = "Big Data " + "x" * (32 * 1024 * 1024)  # past DuckDB's 32 MB read buffer
+
+
+def huge_field_last_line_33mb(landing: Path) -> None:
+    text = "\n".join([C, _course("MC-FSKTM-012", "Short"), _course("MC-FSKTM-013", HUGE_TITLE)]) + "\n"
+    _write(landing, "courses/courses_huge_last.csv", text.encode())
+
+
+def huge_field_middle_33mb(landing: Path) -> None:
+    rows = [C, _course("MC-FSKTM-012", "Short"), _course("MC-FSKTM-013", HUGE_TITLE), _course("MC-FSKTM-014", "x")]
+    _write(landing, "courses/courses_huge_middle.csv", ("\n".join(rows) + "\n").encode())
 
 
 def large_field_1mb(landing: Path) -> None:
