@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 ColumnType = Literal["varchar", "int", "decimal", "date", "timestamp", "timestamp_fl"]
+KeyMatch = Literal["nfkc", "nfkc_casefold"]  # how a natural-key column is compared (etl/keys.py)
 LoadMode = Literal["snapshot", "snapshot_per_run", "append"]
 
 
@@ -33,6 +34,9 @@ class Column:
     references: str | None = None  # "source.column" that must exist (foreign key)
     pseudonymise: bool = False  # learner ids: replaced by a keyed hash at load, the raw value never stored
     description: str = ""
+    # Natural-key (and learner-id) columns: compared after NFKC and trimming every kind of whitespace;
+    # "nfkc_casefold" also ignores case, for keys that are case-insensitive (receipt ids).
+    key_match: KeyMatch = "nfkc"
 
 
 @dataclass(frozen=True)
@@ -397,7 +401,8 @@ PAYMENTS = Contract(
     load_mode="append",
     natural_key=("receipt_id",),
     columns=(
-        Column("receipt_id"),
+        Column("receipt_id", key_match="nfkc_casefold",
+               description="Finance's receipt number; 'r2024-000101' and 'R2024-000101' are one receipt"),
         Column("learner_id", pseudonymise=True),
         Column("run_id", references="course_runs.run_id"),
         Column("payment_kind", allowed=PAYMENT_KINDS),

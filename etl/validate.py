@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.contracts import Column, Contract
+from etl.keys import key_sql
 from etl.pseudonym import KEY_PARAM, learner_key_sql
 
 CHUNK = 1 << 20
@@ -572,18 +573,53 @@ class CheckedSql:
     params: dict[str, object]
 
 
-def _key_exprs(contract: Contract, source: str) -> list[tuple[str, str]]:
-    """(expression over the staging table, matching column of the checked rows) per natural-key column.
-    Learner ids are compared as trimmed text (the same text gives the same learner_key)."""
+def _is_text_key(column: Column) -> bool:
+    return column.pseudonymise or column.type == "varchar"
+
+
+def normalised_columns(contract: Contract) -> list[Column]:
+    """The columns compared in their normalised form (etl/keys.py): text natural-key columns and learner ids
+    (hashed from the normalised id, so that one learner gets one key whatever the padding)."""
+    return [c for c in contract.columns if c.pseudonymise or (c.name in contract.natural_key and _is_text_key(c))]
+
+
+def _norm_name(contract: Contract, column: Column) -> str:
+    """The checked rows' column holding `column`'s normalised form."""
+    if column.name in contract.natural_key:
+        return f"_key{contract.natural_key.index(column.name)}"
+    return column.name + "__k"
+
+
+def _key_exprs(contract: Contract, cleaned: str, ascii_columns: frozenset[str]) -> list[tuple[str, str]]:
+    """(expression over a row with cleaned columns `<name>__s` (alias `cleaned`), matching column of the
+    checked rows) per natural-key column: text keys and learner ids in their normalised form, typed keys typed."""
     out = []
-    for name in contract.natural_key:
+    for i, name in enumerate(contract.natural_key):
         c = contract.column(name)
-        s = clean_sql(f"{source}.{ident(name)}")
-        if c.pseudonymise or c.type == "varchar":
-            out.append((s, ident(name + "__s")))
+        s = f"{cleaned}.{ident(name + '__s')}"
+        if _is_text_key(c):
+            out.append((key_sql(c, s, ascii_only=name in ascii_columns), ident(f"_key{i}")))
         else:
             out.append((parse_sql(c, s), ident(name)))
     return out
+
+
+def _stored_key_sql(contract: Contract, i: int, alias: str, ascii_stored: frozenset[str]) -> str:
+    """The comparable form of natural-key column i of a row already in raw_<source> (`alias`): learner keys
+    were hashed from the normalised id, text keys are normalised here, typed keys compare as stored."""
+    c = contract.column(contract.natural_key[i])
+    col = f"{alias}.{ident(typed_name(c))}"
+    if c.type == "varchar" and not c.pseudonymise:
+        return key_sql(c, col, ascii_only=c.name in ascii_stored)
+    return col
+
+
+def _checked_key_sql(contract: Contract, i: int, alias: str) -> str:
+    """The same for a row being checked (a CTE row of checked_sql)."""
+    c = contract.column(contract.natural_key[i])
+    if c.pseudonymise:
+        return f"{alias}.{ident('learner_key')}"
+    return f"{alias}.{ident(f'_key{i}') if _is_text_key(c) else ident(c.name)}"
 
 
 def line_sql(stage_alias: str, files_alias: str) -> str:
@@ -592,19 +628,30 @@ def line_sql(stage_alias: str, files_alias: str) -> str:
     return f"{stage_alias}.rowid - {files_alias}._r0 + 2"
 
 
-def duplicates_sql(contract: Contract, stage: str = "_stage", files: str = "_files") -> str | None:
+def duplicates_sql(
+    contract: Contract,
+    stage: str = "_stage",
+    files: str = "_files",
+    *,
+    ascii_columns: frozenset[str] = frozenset(),
+) -> str | None:
     """Keys that occur more than once in a staged file: (_file_id, keys..., _first_line).
     An aggregate, not a window over every row, so the common case (no duplicates) costs one hash pass:
     first 64-bit hashes of the keys are grouped, then the real keys of the few rows whose hash repeats
-    (so a hash collision never makes a false duplicate)."""
+    (so a hash collision never makes a false duplicate). Text keys compare normalised (etl/keys.py);
+    ascii_columns: columns known to hold only ASCII in the stage (see etl.keys.key_sql)."""
     if not contract.natural_key:
         return None
-    keys = _key_exprs(contract, "st")
+    keys = _key_exprs(contract, "c", ascii_columns)
+    cleaned = ", ".join(
+        f"{clean_sql('st.' + ident(name))} as {ident(name + '__s')}" for name in contract.natural_key
+    )
     cols = ", ".join(f"{expr} as _k{i}" for i, (expr, _) in enumerate(keys))
     names = ", ".join(["_file_id"] + [f"_k{i}" for i in range(len(keys))])
     return (
-        f"with k as (select f.file_id as _file_id, {line_sql('st', 'f')} as _line, {cols}"  # noqa: S608
+        f"with c as (select f.file_id as _file_id, {line_sql('st', 'f')} as _line, {cleaned}"  # noqa: S608
         f" from {stage} st join {files} f on f.filename = st.filename),"
+        f" k as (select _file_id, _line, {cols} from c),"
         f" h as (select hash({names}) as _h from k group by _h having count(*) > 1)"
         f" select {names}, min(_line) as _first_line from k where hash({names}) in (select _h from h)"
         f" group by {names} having count(*) > 1"
@@ -620,6 +667,8 @@ def checked_sql(
     check_loaded: bool = False,
     other_streams: list[str] | None = None,
     pseudonym_key: str,
+    ascii_columns: frozenset[str] = frozenset(),
+    ascii_stored: frozenset[str] = frozenset(),
 ) -> CheckedSql:
     """One SELECT over the staging table (one or more files read by one read_csv, with `filename`) joined to the
     files table (filename, file_id, label, label_reason, _r0), giving per record: `_file_id`, `_line`, `_label`,
@@ -636,15 +685,22 @@ def checked_sql(
     unparseable, not allowed, out of range, unknown reference); row rules; a duplicate key within the file (every
     later copy of a key, valid or not); for append sources a key already loaded from an earlier file; for payments
     last of all a refund bigger than the fees paid.
+
+    Keys compare normalised (etl/keys.py). ascii_columns / ascii_stored: columns known to hold only ASCII in the
+    stage / in raw_<source>, whose normalisation then needs no Python call.
     """
     params: dict[str, object] = {}
     cols = contract.columns
     cleaned = ", ".join(f"{clean_sql('st.' + ident(c.name))} as {ident(c.name + '__s')}" for c in cols)
+    keyed = ", ".join(
+        f"{key_sql(c, ident(c.name + '__s'), ascii_only=c.name in ascii_columns)} as {ident(_norm_name(contract, c))}"
+        for c in normalised_columns(contract)
+    )
     typed = []
     for c in cols:
         s = ident(c.name + "__s")
         if c.pseudonymise:
-            typed.append(f"{learner_key_sql(s)} as {ident('learner_key')}")
+            typed.append(f"{learner_key_sql(ident(_norm_name(contract, c)))} as {ident('learner_key')}")
             params[KEY_PARAM] = pseudonym_key
         else:
             typed.append(f"{parse_sql(c, s)} as {ident(c.name)}")
@@ -664,7 +720,8 @@ def checked_sql(
     ctes = [
         f"s as (select f.file_id as _file_id, {line_sql('st', 'f')} as _line, f.label as _label,"  # noqa: S608
         f" f.label_reason as _label_reason, {cleaned} from {stage} st join {files} f on f.filename = st.filename)",
-        f"t as (select *, {', '.join(typed)} from s)",  # noqa: S608
+        f"sk as (select *{', ' + keyed if keyed else ''} from s)",  # noqa: S608
+        f"t as (select *, {', '.join(typed)} from sk)",  # noqa: S608
         f"e as (select *, {', '.join(col_errors + rule_errors)} from t)",  # noqa: S608
     ]
     last = "e"
@@ -676,7 +733,7 @@ def checked_sql(
             ["dup._file_id = e._file_id"]
             + [
                 f"dup._k{i} is not distinct from e.{col}"
-                for i, (_, col) in enumerate(_key_exprs(contract, stage))
+                for i, (_, col) in enumerate(_key_exprs(contract, "e", ascii_columns))
             ]
         )
         ctes.append(f"d as (select e.*, dup._first_line from e left join {duplicates} dup on {on})")  # noqa: S608
@@ -689,7 +746,11 @@ def checked_sql(
             )
         )
     if check_loaded and key_cols:
-        on = " and ".join(f"prev.{ident(k)} is not distinct from {last}.{ident(k)}" for k in key_cols)
+        on = " and ".join(
+            f"{_stored_key_sql(contract, i, 'prev', ascii_stored)} is not distinct from"
+            f" {_checked_key_sql(contract, i, last)}"
+            for i in range(len(key_cols))
+        )
         ctes.append(
             f"a as (select {last}.*, ef.path as _prev_path, prev._line as _prev_line from {last}"  # noqa: S608
             f" left join {ident(contract.raw_table)} prev on {on}"
@@ -705,18 +766,22 @@ def checked_sql(
             )
         )
     if other_streams is not None and key_cols:
-        keys = ", ".join(ident(k) for k in key_cols)
-        raw_keys = ", ".join(f"p.{ident(k)}" for k in key_cols)
-        on = " and ".join(f"prev.{ident(k)} is not distinct from {last}.{ident(k)}" for k in key_cols)
+        n = len(key_cols)
+        raw_keys = ", ".join(f"{_stored_key_sql(contract, i, 'p', ascii_stored)} as _pk{i}" for i in range(n))
+        partition = ", ".join(f"_pk{i}" for i in range(n))
+        on = " and ".join(
+            f"prev._pk{i} is not distinct from {_checked_key_sql(contract, i, last)}" for i in range(n)
+        )
         # The first row of each key in the files of other streams (the raw table holds at most one per key).
         ctes.append(
             f"o as (select {last}.*, prev._path as _other_path, prev._line as _other_line from {last}"  # noqa: S608
             f" left join (select {raw_keys}, ef.path as _path, p._line from {ident(contract.raw_table)} p"
             f" join etl_files ef on ef.file_id = p._file_id"
             f" where ef.stream is null or ef.stream not in (select unnest($batch_streams::varchar[]))"
-            f" qualify row_number() over (partition by {raw_keys} order by p._file_id, p._line) = 1) prev on {on})"
+            f" qualify row_number() over (partition by {partition} order by p._file_id, p._line) = 1) prev on {on})"
         )
         # ... and the first row of each key in this batch's files: a later file's copy is the duplicate.
+        keys = ", ".join(_checked_key_sql(contract, i, "o") for i in range(n))
         over = f"over (partition by {keys} order by _file_id, _line)"
         ctes.append(
             f"b as (select o.*, first_value(o._file_id) {over} as _first_file,"  # noqa: S608

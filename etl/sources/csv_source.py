@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from etl.contracts import Contract
+from etl.keys import ascii_only_sql, ensure_sql_function
 from etl.validate import (
     FileFacts,
     SourceFileError,
@@ -33,6 +34,7 @@ from etl.validate import (
     diagnose,
     duplicates_sql,
     ident,
+    normalised_columns,
     raw_columns,
     rows_missing_error,
     truncated_error,
@@ -148,7 +150,19 @@ def check_csv_files(
     """Read and check a batch into the temp table _checked (typed, pseudonymised, with the reason per rejected
     row). Run it outside an explicit transaction: rowids are only 0, 1, 2 ... in a committed table."""
     stage_files(con, contract, batch)
-    dups = duplicates_sql(contract, STAGE, FILES)
+    # Keys are compared normalised (etl/keys.py); a column holding only ASCII needs no Python call for it.
+    ascii_columns = _ascii_columns(con, STAGE, [c.name for c in normalised_columns(contract)])
+    stored = [  # keys looked up in raw_<source> (FutureLearn runs replace their rows: no look-up there)
+        n
+        for n in contract.natural_key
+        if contract.load_mode != "snapshot_per_run"
+        and contract.column(n).type == "varchar"
+        and not contract.column(n).pseudonymise
+    ]
+    ascii_stored = _ascii_columns(con, ident(contract.raw_table), stored)
+    if len(ascii_columns) + len(ascii_stored) < len(normalised_columns(contract)) + len(stored):
+        ensure_sql_function(con)
+    dups = duplicates_sql(contract, STAGE, FILES, ascii_columns=ascii_columns)
     if dups:
         con.execute(f"create or replace temp table {DUPLICATES} as {dups}")
     check_loaded = contract.load_mode == "append" and bool(
@@ -164,11 +178,21 @@ def check_csv_files(
         check_loaded=check_loaded,
         other_streams=[f.stream or "" for f in batch] if contract.load_mode == "snapshot" else None,
         pseudonym_key=pseudonym_key,
+        ascii_columns=ascii_columns,
+        ascii_stored=ascii_stored,
     )
     con.execute(f"create or replace temp table {CHECKED} as {checked.sql}", checked.params)
     # The staging table is the only one holding raw learner ids (a temp table, for this batch only).
     con.execute(f"drop table {STAGE}")
     con.execute(f"drop table if exists {DUPLICATES}")
+
+
+def _ascii_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> frozenset[str]:
+    """The columns of `table` in which every value is ASCII."""
+    if not columns:
+        return frozenset()
+    flags = con.execute(ascii_only_sql(columns, table)).fetchall()[0]
+    return frozenset(c for c, flag in zip(columns, flags, strict=True) if flag)
 
 
 def write_checked(

@@ -543,6 +543,40 @@ CASES: tuple[Case, ...] = (
         loaded=1,
     ),
     Case(
+        "payments_resent_other_case",
+        "rows",
+        "payments/p_resent.csv",
+        quarantine=(
+            (2, "receipt_id", "r2024-000101\u00a0", "already loaded from payments/payments.csv line 2"),
+            (3, "receipt_id", "\uff32\uff12\uff10\uff12\uff14-000187", "already loaded from payments/payments.csv line 3"),
+        ),
+        loaded=1,
+        checks=(
+            # Not counted twice: the template's two receipts, the companions' two, and R2024-700010.
+            ("select count(*) from raw_payments", 5),
+            ("select sum(amount_rm)::varchar from raw_payments", "1567.00"),
+        ),
+        extra={"note": "receipt ids are case-insensitive (Column.key_match); a no-break space and full-width"
+               " digits are NFKC-normalised away"},
+    ),
+    Case(
+        "payments_duplicate_padded_within_file",
+        "rows",
+        "payments/p_dup_padded.csv",
+        quarantine=(
+            (4, "receipt_id", "\tr2024-700001", "duplicate key, first at line 2"),
+            (5, "receipt_id", "\u200bR2024-700002\u2003", "duplicate key, first at line 3"),
+        ),
+        loaded=2,
+    ),
+    Case(
+        "courses_duplicate_padded_across_streams",
+        "rows",
+        "courses/lms_courses.csv",
+        quarantine=((2, "course_code", "MC-FSKTM-001\u00a0", "already loaded from courses/courses.csv line 2"),),
+        loaded=1,
+    ),
+    Case(
         "courses_duplicate_across_streams",
         "rows",
         "courses/lms_courses.csv",
