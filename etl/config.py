@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,17 @@ class Login:
 
 
 @dataclass(frozen=True)
+class Dates:
+    """The horizon of dates a landing file may hold (etl/horizon.py); a date outside it is quarantined with the
+    setting named. "Delivery" is the day the ETL loads the file."""
+
+    earliest: date = date(2000, 1, 1)               # any source: older is a spreadsheet's zero date or a typo
+    earliest_futurelearn: date = date(2012, 12, 14)  # FutureLearn exports: the platform did not exist before
+    max_days_after_delivery: int = 366              # events (enrolments, payments, results, steps, leaving dates)
+    max_days_after_delivery_planned: int = 1096     # planned dates (course launches, run starts): three years
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     privacy: Privacy = field(default_factory=Privacy)
@@ -98,6 +110,7 @@ class Settings:
     retention: Retention = field(default_factory=Retention)
     notify: Notify = field(default_factory=Notify)
     login: Login = field(default_factory=Login)
+    dates: Dates = field(default_factory=Dates)
     config_path: Path | None = None
 
     def pseudonym_key(self) -> str:
@@ -119,6 +132,8 @@ def _coerce(value: Any, current: Any) -> Any:
         return Path(value)
     if isinstance(current, Decimal):
         return Decimal(str(value))
+    if isinstance(current, date):
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
     if isinstance(current, int):
         return int(value)
     if isinstance(current, float):
@@ -157,6 +172,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "retention": Retention,
         "notify": Notify,
         "login": Login,
+        "dates": Dates,
     }
     built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
     paths: Paths = built["paths"]

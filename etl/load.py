@@ -30,6 +30,7 @@ import duckdb
 from etl.checks import CHECKS_DIR, CheckResult, run_checks
 from etl.config import Settings
 from etl.contracts import CONTRACTS, Contract
+from etl.horizon import DateHorizon
 from etl.models import MODELS_DIR, BuiltModel, run_models
 from etl.publish import (
     apply_retention,
@@ -375,8 +376,10 @@ def load_landing(
     *,
     progress: Progress | None = None,
     warnings: list[str] | None = None,
+    horizon: DateHorizon | None = None,
 ) -> list[FileResult]:
-    """Load every new landing file into the open warehouse `con`, sources in CONTRACTS order."""
+    """Load every new landing file into the open warehouse `con`, sources in CONTRACTS order.
+    horizon: the dates a file may hold (etl/horizon.py; default: the [dates] defaults, delivered today)."""
     if not landing.is_dir():
         raise EtlError(
             f"the landing folder {landing} does not exist (run `mckpi demo` or copy exports there)"
@@ -395,7 +398,7 @@ def load_landing(
             if lf.contract is contract
         }
         try:
-            return _load_found(con, found, hashes, run_id, pseudonym_key, progress, warnings)
+            return _load_found(con, found, hashes, run_id, pseudonym_key, progress, warnings, horizon)
         finally:
             for future in hashes.values():
                 future.cancel()
@@ -409,6 +412,7 @@ def _load_found(
     pseudonym_key: str,
     progress: Progress | None,
     warnings: list[str],
+    horizon: DateHorizon | None = None,
 ) -> list[FileResult]:
     total = len(found)
     results: list[FileResult] = []
@@ -556,7 +560,7 @@ def _load_found(
                 for (lf, _, _), r in zip(batch, pending, strict=True)
             ]
             # Read and check outside a transaction (see check_csv_files), write in one (one WAL sync per batch).
-            check_csv_files(con, contract, files_in, pseudonym_key=pseudonym_key)
+            check_csv_files(con, contract, files_in, pseudonym_key=pseudonym_key, horizon=horizon)
             with transaction(con):
                 if contract.load_mode != "append":
                     _supersede(con, contract, [lf for lf, _, _ in batch])
@@ -673,7 +677,8 @@ def _build_and_publish(
     try:
         t0 = time.perf_counter()
         result.files = load_landing(
-            con, result.landing, run_id, settings.pseudonym_key(), progress=progress, warnings=result.warnings
+            con, result.landing, run_id, settings.pseudonym_key(), progress=progress, warnings=result.warnings,
+            horizon=DateHorizon(result.started_at.date(), settings.dates),
         )
         result.timings["load"] = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl.contracts import Column, Contract
+from etl.horizon import DateHorizon, horizon_params, lower_check_sql, upper_check_sql
 from etl.keys import key_sql
 from etl.pseudonym import KEY_PARAM, learner_key_sql
 
@@ -530,8 +531,12 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def column_error_sql(contract: Contract, column: Column) -> str:
-    """SQL giving the reason a row's value in `column` is rejected, or null."""
+DATE_TYPES = ("date", "timestamp", "timestamp_fl")
+
+
+def column_error_sql(contract: Contract, column: Column, bounds: set[str] | None = None) -> str:
+    """SQL giving the reason a row's value in `column` is rejected, or null. bounds: collects the date-horizon
+    bounds used (their parameters are etl.horizon.horizon_params); None = no horizon check."""
     s = ident(column.name + "__s")
     t = ident(typed_name(column))
     whens = []
@@ -553,6 +558,10 @@ def column_error_sql(contract: Contract, column: Column) -> str:
         checks.append(
             f"when {t} > {_number(column.max)} then {lit('more than the maximum ' + _number(column.max))}"
         )
+    if bounds is not None and column.type in DATE_TYPES:
+        checks.append(lower_check_sql(column.date_from, t))
+        checks.append(upper_check_sql(column.date_to, t))
+        bounds.update((column.date_from, column.date_to))
     if column.references:
         ref_source, ref_column = column.references.split(".")
         ref_table = ident("raw_" + ref_source)
@@ -669,6 +678,7 @@ def checked_sql(
     pseudonym_key: str,
     ascii_columns: frozenset[str] = frozenset(),
     ascii_stored: frozenset[str] = frozenset(),
+    horizon: DateHorizon | None = None,
 ) -> CheckedSql:
     """One SELECT over the staging table (one or more files read by one read_csv, with `filename`) joined to the
     files table (filename, file_id, label, label_reason, _r0), giving per record: `_file_id`, `_line`, `_label`,
@@ -685,6 +695,8 @@ def checked_sql(
     unparseable, not allowed, out of range, unknown reference); row rules; a duplicate key within the file (every
     later copy of a key, valid or not); for append sources a key already loaded from an earlier file; for payments
     last of all a refund bigger than the fees paid.
+
+    horizon: dates outside it are rejected (etl/horizon.py); None = no horizon check.
 
     Keys compare normalised (etl/keys.py). ascii_columns / ascii_stored: columns known to hold only ASCII in the
     stage / in raw_<source>, whose normalisation then needs no Python call.
@@ -704,7 +716,10 @@ def checked_sql(
             params[KEY_PARAM] = pseudonym_key
         else:
             typed.append(f"{parse_sql(c, s)} as {ident(c.name)}")
-    col_errors = [f"{column_error_sql(contract, c)} as {ident(c.name + '__e')}" for c in cols]
+    bounds: set[str] | None = set() if horizon is not None else None
+    col_errors = [f"{column_error_sql(contract, c, bounds)} as {ident(c.name + '__e')}" for c in cols]
+    if horizon is not None and bounds:
+        params.update(horizon_params(horizon, bounds))
     rule_errors = [
         f"case when not coalesce(({rule.sql}), true) then {lit(rule.message)} end as {ident(f'_rule{i}__e')}"
         for i, rule in enumerate(contract.rules)

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from etl.contracts import Contract
+from etl.horizon import DateHorizon
 from etl.keys import ascii_only_sql, ensure_sql_function
 from etl.validate import (
     FileFacts,
@@ -145,10 +146,16 @@ def check_staged_counts(con: duckdb.DuckDBPyConnection, contract: Contract, batc
 
 
 def check_csv_files(
-    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile], *, pseudonym_key: str
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    batch: list[BatchFile],
+    *,
+    pseudonym_key: str,
+    horizon: DateHorizon | None = None,
 ) -> None:
     """Read and check a batch into the temp table _checked (typed, pseudonymised, with the reason per rejected
-    row). Run it outside an explicit transaction: rowids are only 0, 1, 2 ... in a committed table."""
+    row). Run it outside an explicit transaction: rowids are only 0, 1, 2 ... in a committed table.
+    horizon: the dates a file may hold (default: [dates] defaults, delivered today)."""
     stage_files(con, contract, batch)
     # Keys are compared normalised (etl/keys.py); a column holding only ASCII needs no Python call for it.
     ascii_columns = _ascii_columns(con, STAGE, [c.name for c in normalised_columns(contract)])
@@ -180,6 +187,7 @@ def check_csv_files(
         pseudonym_key=pseudonym_key,
         ascii_columns=ascii_columns,
         ascii_stored=ascii_stored,
+        horizon=horizon or DateHorizon.today(),
     )
     con.execute(f"create or replace temp table {CHECKED} as {checked.sql}", checked.params)
     # The staging table is the only one holding raw learner ids (a temp table, for this batch only).
@@ -234,7 +242,8 @@ def load_csv_files(
     *,
     run_id: str,
     pseudonym_key: str,
+    horizon: DateHorizon | None = None,
 ) -> dict[int, LoadCounts]:
     """Check and load a batch (autocommit; see check_csv_files)."""
-    check_csv_files(con, contract, batch, pseudonym_key=pseudonym_key)
+    check_csv_files(con, contract, batch, pseudonym_key=pseudonym_key, horizon=horizon)
     return write_checked(con, contract, run_id=run_id)

@@ -11,10 +11,13 @@ Outcomes:
   the file load (`loaded` of them).
 - `ignored`: the file is recorded as ignored with a warning; the run succeeds.
 
+Dates outside the horizon of `[dates]` in mckpi.toml are quarantined, in every source: before 2000-01-01 (a
+spreadsheet's zero date, Unix's 1970-01-01), FutureLearn times before FutureLearn existed (2012-12-14), and a
+date more than 366 days after the day the file is loaded (1096 for planned course launches and run starts).
+The upper bound depends on the day of the run, but only for dates more than a year ahead, which no real export
+holds; a date a little in the future (a run starting next month) loads.
+
 Decisions made explicit here (the ETL has no rule for them, so they load):
-- A timestamp in the future relative to the run (`future_enrolled_at`) loads: the ETL's result depends only on
-  the files, never on the day it runs (loading the same files again gives the same warehouse), and a date a
-  platform exports is what it recorded. KPIs count it under its run's start year.
 - An enrolment long before its run starts (`enrolled_long_before_run`): registration opens months ahead and the
   contract has no rule on it, so it loads.
 - A refund listed before its fee in the same file (`refund_before_fee_same_file`) loads: the fees of the file count
@@ -68,6 +71,16 @@ class Case:
                 dst.write_bytes(src.read_bytes())
         else:
             GENERATORS[self.id](landing)
+
+
+def early(bound: str, setting: str = "earliest") -> str:
+    """The reason for a date before the horizon ([dates] in mckpi.toml)."""
+    return f"before {bound}, earlier than this source can hold ([dates] {setting} in mckpi.toml)"
+
+
+def late(days: int, setting: str = "max_days_after_delivery") -> str:
+    """The reason for a date past the horizon."""
+    return f"more than {days} days after the file was loaded ([dates] {setting} in mckpi.toml)"
 
 
 def header(*parts: str) -> tuple[str, ...]:
@@ -324,9 +337,60 @@ CASES: tuple[Case, ...] = (
         "future_enrolled_at",
         "rows",
         "enrolments/enrol_future.csv",
+        quarantine=((2, "enrolled_at", "2099-01-01 10:00:00", late(366)),),
         loaded=1,
-        checks=(("select enrol_year from fct_enrolment where enrolled_at = '2099-01-01 10:00:00'", 2099),),
+        checks=(("select count(*) from fct_enrolment where enrol_year = 2099", 0),),
         marts=True,
+    ),
+    Case(
+        "courses_launched_on_excel_zero_date",
+        "rows",
+        "courses/lms_courses.csv",
+        quarantine=((2, "launched_on", "1900-01-01", early("2000-01-01")),),
+        loaded=1,
+    ),
+    Case(
+        "course_runs_start_decades_ahead",
+        "rows",
+        "course_runs/runs_planned.csv",
+        quarantine=((3, "starts_on", "2052-03-04", late(1096, "max_days_after_delivery_planned")),),
+        loaded=1,
+    ),
+    Case(
+        "staff_left_on_epoch_zero",
+        "rows",
+        "staff/staff_contract.csv",
+        quarantine=((2, "left_on", "1970-01-01", early("2000-01-01")),),
+        loaded=1,
+    ),
+    Case(
+        "fl_enrolled_before_futurelearn",
+        "rows",
+        "futurelearn/malay-beginners-5_enrolments.csv",
+        quarantine=((3, "enrolled_at", "2011-08-20 09:15:00 UTC", early("2012-12-14", "earliest_futurelearn")),),
+        loaded=1,
+    ),
+    Case(
+        "fl_step_completed_far_future",
+        "rows",
+        "futurelearn/malay-beginners-5_step-activity.csv",
+        quarantine=((3, "last_completed_at", "2042-09-02 08:09:00 UTC", late(366)),),
+        loaded=1,
+    ),
+    Case(
+        "results_issued_excel_zero_date",
+        "rows",
+        "results/results_late.csv",
+        quarantine=((2, "issued_at", "1899-12-30 00:00:00", early("2000-01-01")),),
+        loaded=1,
+    ),
+    Case(
+        "payments_paid_far_future",
+        "rows",
+        "payments/p_future.csv",
+        quarantine=((2, "paid_at", "2204-09-20 10:00:00", late(366)),),
+        loaded=1,
+        checks=(("select sum(amount_rm)::varchar from raw_payments where receipt_id like 'R2024-6%'", "89.00"),),
     ),
     Case(
         "enrolled_long_before_run",
