@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from etl.config import Settings, load_settings
+from etl.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(
     name="mckpi",
@@ -51,7 +51,11 @@ LandingOpt = Annotated[Path | None, typer.Option("--landing", help="Landing fold
 def _settings(config: Path | None) -> Settings:
     if config is not None and not config.is_file():
         _fail(f"config file {config} not found")
-    return load_settings(config)
+    try:
+        return load_settings(config)
+    except ConfigError as exc:  # a typo in mckpi.toml or an MCKPI_* variable: one line, no traceback
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
 
 
 def _fail(message: str, code: int = 1) -> None:
