@@ -114,9 +114,11 @@ class _BlankLineFinder:
         self.prev = chunk[-2:]
 
 
-# A quoted value without a line break in it: removing one (or any stretch between two quotes without a line break,
-# should the pairing start at a closing quote) leaves the quote parity at every line break as it was.
-_QUOTED_ON_ONE_LINE = re.compile(rb'"[^"\r\n]*"')
+# A quoted value that starts a field and closes on the same line (the common case, removed by one C-level pass).
+_QUOTED_ON_ONE_LINE = re.compile(rb'(?<![^,\r\n]) *"(?:[^"\r\n]|"")*"(?=[,\r\n])')
+# A quote that opens a quoted value: at the start of a field, after spaces. A quote inside an unquoted value
+# (`15" screen`) is a literal character to DuckDB, and to this count.
+_OPENING_QUOTE = re.compile(rb'(?<![^,\r\n]) *"')
 _BREAK_RUNS = re.compile(rb"\n\n+")
 
 
@@ -124,35 +126,66 @@ class _RecordCounter:
     """Counts CSV records in a stream of byte chunks, independently of DuckDB, so that a file can never load a row
     short without an error (DuckDB drops a last line with a value longer than its buffer, silently).
 
-    A record ends at a line break (\\n, \\r\\n or a lone \\r, as DuckDB reads them) outside quotes; an empty line is
-    not a record (DuckDB skips it). Quote state is tracked by parity: each chunk's quoted values without line
-    breaks are cut out by one regex pass, and only a chunk that still holds a quote (a value with an embedded line
-    break) is split on quotes. Every step is a C-level bytes operation, so the count costs little next to sha256.
+    A record ends at a line break (\\n, \\r\\n or a lone \\r, as DuckDB reads them) outside quoted values; an empty
+    line is not a record (DuckDB skips it). Quoted values are replaced by '_': first every one that closes on its
+    own line, by one regex pass; then, only where a quote is left (a value with a line break in it, or one cut by
+    the chunk boundary), value by value. A chunk without a quote costs a few bytes.count()s.
     """
 
     def __init__(self) -> None:
         self.in_quote = False
+        self.quote_pending = False  # in a quoted value, the chunk ended with '"': a close, or half of '""'
+        self.field_start = True  # the next byte starts a field (after ',', a line break, or spaces after them)
         self.breaks = 0  # line breaks outside quotes: one per line, empty lines included
         self.empty = 0  # empty lines
         self.last = b"\n"  # the last byte outside quotes (\\r as \\n; a quoted stretch as '_')
         self.cr_pending = False  # the previous chunk ended with \\r: a \\n starting this one is the same break
 
+    def _drop_quoted(self, chunk: bytes) -> bytes:
+        """The chunk outside quoted values, each quoted stretch as '_' (its line breaks gone)."""
+        if self.quote_pending:
+            self.quote_pending = False
+            if chunk.startswith(b'"'):  # '""': an escaped quote, the value goes on
+                chunk = chunk[1:]
+            else:
+                self.in_quote = False
+                self.field_start = False
+        # A sentinel byte says whether the chunk's first byte starts a field (for the look-behinds).
+        data = (b"\n" if self.field_start else b"_") + chunk
+        if not self.in_quote:
+            data = _QUOTED_ON_ONE_LINE.sub(b"_", data)
+            if b'"' not in data:
+                return data[1:]
+        out: list[bytes] = []
+        pos, n = 1, len(data)
+        while pos < n:
+            if self.in_quote:
+                q = data.find(b'"', pos)
+                while q != -1 and q + 1 < n and data[q + 1] == 0x22:  # '""' inside the value
+                    q = data.find(b'"', q + 2)
+                out.append(b"_")
+                if q == -1:  # the value goes on in the next chunk
+                    break
+                if q == n - 1:
+                    self.quote_pending = True
+                    break
+                self.in_quote = False
+                pos = q + 1
+            else:
+                m = _OPENING_QUOTE.search(data, pos)
+                if m is None:
+                    out.append(data[pos:])
+                    break
+                out.append(data[pos : m.start()])
+                self.in_quote = True
+                pos = m.end()
+        return b"".join(out)
+
     def feed(self, chunk: bytes) -> None:
         if not chunk:
             return
         if self.in_quote or b'"' in chunk:
-            if not self.in_quote:
-                chunk = _QUOTED_ON_ONE_LINE.sub(b"_", chunk)
-            if self.in_quote or b'"' in chunk:
-                parts = chunk.split(b'"')
-                started_inside = self.in_quote
-                # Outside stretches only; a quoted stretch becomes '_' (part of a record, never a break).
-                chunk = b"_".join(parts[1 if started_inside else 0 :: 2])
-                if started_inside:
-                    chunk = b"_" + chunk
-                self.in_quote = started_inside != ((len(parts) - 1) % 2 == 1)
-                if self.in_quote:
-                    chunk += b"_"
+            chunk = self._drop_quoted(chunk)
         if self.cr_pending and chunk.startswith(b"\n"):
             chunk = chunk[1:]
         self.cr_pending = False
@@ -167,6 +200,10 @@ class _RecordCounter:
         if self.last == b"\n" and chunk.startswith(b"\n"):
             self.empty += 1
         self.last = chunk[-1:]
+        if not self.in_quote:
+            tail = chunk.rstrip(b" ") if self.last == b" " else chunk
+            if tail:
+                self.field_start = tail[-1:] in (b",", b"\n")
 
     @property
     def records(self) -> int:

@@ -40,6 +40,8 @@ def count(data: bytes, chunk: int) -> _RecordCounter:
         (b'a,b,c\n1,"two\nlines\n\n",3\n4,5,6\n\n\n', 3, None),  # line breaks inside quotes are not records
         (b'a,b,c\n1,"say ""hi""",3\n"x\r\ny",5,"6"', 3, 3),
         (b"a,b,c\n", 1, None),
+        (b'a,b,c\n1,15" screen,3\n4,5" x,6\n', 3, None),  # a quote inside an unquoted value is a character
+        (b'a,b,c\n1, "x\ny",3\n4,5,6\n', 3, None),  # a quoted value after spaces
     ],
 )
 def test_record_count_by_hand(data: bytes, records: int, unterminated: int | None) -> None:
@@ -49,10 +51,11 @@ def test_record_count_by_hand(data: bytes, records: int, unterminated: int | Non
 
 
 def test_record_count_agrees_with_duckdb(tmp_path: Path) -> None:
-    """Random small files of quoted values, embedded line breaks, escaped quotes, empty lines and all three line
-    ends: the count equals DuckDB's rows + the header for every file, whatever the chunk size."""
+    """Random small files of quoted values, embedded line breaks, escaped quotes, quotes inside unquoted values,
+    empty lines and all three line ends: the count equals DuckDB's rows + the header for every file, whatever the chunk size."""
     rng = random.Random(12)
-    values = ["x", "", '"q"', '"a,b"', '"l1\nl2"', '"l1\r\nl2"', '"x""y"', '"\n\n"', '""', '"""a\n"""', "yy"]
+    values = ["x", "", '"q"', '"a,b"', '"l1\nl2"', '"l1\r\nl2"', '"x""y"', '"\n\n"', '""', '"""a\n"""', "yy",
+              '15" tv', 'a"b"c', ' "s\np"', '""""', '"a""\n""b"']
     path = tmp_path / "f.csv"
     for _ in range(300):
         eol = rng.choice(["\n", "\r\n", "\r"])
