@@ -37,8 +37,10 @@ chromium:
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# Two workers (the machines have two cores); a test module stays on one worker, so its browser server and
+# warehouse fixtures are built once.
 test: venv chromium lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: venv
 	$(PY) bench/etl.py --enrolments 100k

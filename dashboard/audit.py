@@ -26,7 +26,8 @@ from etl.config import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("login", "login_failed", "login_locked", "logout", "session_expired", "access_denied", "download")
+EVENTS = ("login", "login_failed", "login_locked", "logout", "session_expired", "access_denied", "download",
+          "subscription_send", "alert")  # the last two: e-mailed reports and alert messages (etl/sender.py)
 MAX_TEXT = 200
 MAX_ITEMS = 50
 _lock = threading.Lock()

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 from dataclasses import astuple, dataclass, field
@@ -27,6 +26,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.runlog import published_runs
 from dashboard import access, auth
 from dashboard.kpi import AccessScope, KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis
 from dashboard.ui import FilterOptions
@@ -37,7 +37,6 @@ from etl.snapshot import SnapshotInfo, list_snapshots, snapshot_path
 log = logging.getLogger(__name__)
 MALAYSIA = ZoneInfo("Asia/Kuala_Lumpur")
 CACHE_TTL_S = 6 * 3600
-RUN_LOG_NAME = "etl_runs.jsonl"
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,11 @@ class Freshness:
     @property
     def last_run_failed(self) -> bool:
         return bool(self.last_run) and str(self.last_run.get("status")) == "failed"
+
+    @property
+    def last_run_incomplete(self) -> bool:
+        """Published, but some files or sources did not load (etl.completeness)."""
+        return bool(self.last_run) and str(self.last_run.get("status")) == "incomplete"
 
     @property
     def last_run_at(self) -> datetime | None:
@@ -409,29 +413,10 @@ def now_malaysia() -> datetime:
     return datetime.now(UTC).astimezone(MALAYSIA).replace(tzinfo=None)
 
 
-def run_log_path() -> Path:
-    return live_warehouse_path().parent / RUN_LOG_NAME  # the live warehouse's run log, also under a snapshot
-
-
 def run_log(limit: int = 50) -> list[dict[str, Any]]:
-    """The last `limit` ETL runs from etl_runs.jsonl (failed runs included), newest first."""
-    path = run_log_path()
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            fh.seek(max(size - 512 * 1024, 0))
-            lines = fh.read().decode("utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
-    runs = []
-    for line in lines[-limit:]:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict):
-            runs.append(record)
-    return runs[::-1]
+    """The last `limit` ETL runs (failed and killed runs included, and those recorded in the fallback run log
+    when the warehouse folder could not be written), newest first."""
+    return published_runs(live_warehouse_path())[-limit:][::-1]
 
 
 def freshness(status: WarehouseStatus) -> Freshness:

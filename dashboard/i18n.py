@@ -90,6 +90,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Kemas kini data terakhir gagal ({when}): {message} Angka yang ditunjukkan adalah daripada kemas kini "
         "berjaya yang terakhir.",
     ),
+    "fresh.incomplete": (
+        "The last data refresh ({when}) loaded only part of the files: {message} See Data freshness.",
+        "Kemas kini data terakhir ({when}) hanya memuatkan sebahagian fail: {message} Lihat Kesegaran data.",
+    ),
     "fresh.unknown": ("unknown", "tidak diketahui"),
     "age.minutes": ("{n} min", "{n} minit"),
     "age.hours": ("{n} h", "{n} jam"),
@@ -143,6 +147,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "overview.target_line": ("Target {target} · {pct} achieved", "Sasaran {target} · {pct} tercapai"),
     "overview.expected_line": ("Expected by now: {pct}", "Dijangka setakat ini: {pct}"),
+    # The run-rate forecast of target_progress: "at risk" / "behind" says by how much and by when.
+    "overview.forecast_line": ("Forecast at 31 Dec (run-rate): {value} ({pct})",
+                               "Ramalan pada 31 Dis (kadar semasa): {value} ({pct})"),
+    "overview.short_line": ("{short} short · target reached {when} at this pace",
+                            "Kurang {short} · sasaran dicapai {when} pada kadar ini"),
+    "overview.short_closed": ("Year closed {short} short of the target", "Tahun ditutup kurang {short} daripada sasaran"),
     "overview.vs_last_year": ("vs {year}", "berbanding {year}"),
     "overview.mix_title": ("MC courses by MQA category: actual vs target", "Kursus MC mengikut kategori MQA: sebenar berbanding sasaran"),
     "overview.mix_target": ("Target ({c1}% / {c3}%)", "Sasaran ({c1}% / {c3}%)"),
@@ -290,6 +300,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "run.succeeded": ("succeeded", "berjaya"),
     "run.failed": ("failed", "gagal"),
     "run.running": ("running", "sedang berjalan"),
+    "run.incomplete": ("published, incomplete", "diterbitkan, tidak lengkap"),
     # --- definitions --------------------------------------------------------------------------------------
     "definitions.title": ("KPI definitions", "Definisi KPI"),
     "definitions.intro": (
@@ -425,6 +436,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.target": ("Target", "Sasaran"),
     "col.pct_achieved": ("Achieved (%)", "Pencapaian (%)"),
     "col.expected_pct": ("Expected by now (%)", "Dijangka setakat ini (%)"),
+    "col.forecast_value": ("Forecast at 31 Dec", "Ramalan pada 31 Dis"),
+    "col.forecast_pct": ("Forecast (% of target)", "Ramalan (% sasaran)"),
+    "col.forecast_reach_on": ("Target reached at this pace", "Sasaran dicapai pada kadar ini"),
+    "col.forecast_shortfall": ("Short of target at 31 Dec", "Kurang daripada sasaran pada 31 Dis"),
+    "col.forecast_method": ("Forecast method", "Kaedah ramalan"),
     "col.status": ("Status", "Status"),
     "col.gross_fees_rm": ("MC fees (RM)", "Yuran MC (RM)"),
     "col.certificate_income_rm": ("Certificate income (RM)", "Pendapatan sijil (RM)"),

@@ -425,6 +425,12 @@ def freshness_banner(fresh: Any) -> None:
             t("fresh.failed", when=format_when(fresh.last_run_at), message=(fresh.last_run_message or "").strip()),
             icon=":material/sync_problem:",
         )
+    elif fresh.last_run_incomplete:
+        st.warning(
+            t("fresh.incomplete", when=format_when(fresh.last_run_at),
+              message=(fresh.last_run_message or "").strip()),
+            icon=":material/report:",
+        )
     if fresh.is_stale:
         st.warning(
             t(

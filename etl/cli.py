@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from etl.config import ConfigError, Settings, load_settings
+from etl.console import cli_console
 
 app = typer.Typer(
     name="mckpi",
@@ -36,8 +36,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)  # messages name paths: never break them mid-line (logs, cron mail)
-err_console = Console(stderr=True, soft_wrap=True)
+console = cli_console()  # wide without a terminal: log lines and cron mail are never cut (etl.console)
+err_console = cli_console(stderr=True)
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="mckpi.toml to use (default: MCKPI_CONFIG, ./mckpi.toml)")
@@ -172,6 +172,20 @@ def etl(
         f"[green]Published[/] run [bold]{result.run_id}[/] -> {escape(str(result.warehouse))} "
         f"({result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined, {seconds:.1f} s)"
     )
+    if result.problems:
+        _print_problems(result.problems)
+        raise typer.Exit(result.exit_code)
+
+
+def _print_problems(problems: list[str]) -> None:
+    """On stderr, so cron mail and journald show them; the exit code (3) says the same to a scheduler."""
+    err_console.print(
+        f"[bold yellow]incomplete:[/] published, but {len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        " kept this run from loading everything (exit 3):",
+        soft_wrap=True,
+    )
+    for problem in problems:
+        err_console.print(f"  - {escape(problem)}", soft_wrap=True)
 
 
 @app.command()
@@ -195,6 +209,10 @@ def refresh(
     sys.stdout.flush()
     if outcome.error:
         print(outcome.error, file=sys.stderr, flush=True)
+    if outcome.exit_code in (0, 3):  # published (3: incomplete): the subscriptions and alerts due, never failing it
+        from etl.sender import after_refresh
+
+        after_refresh(settings if warehouse is None else settings.with_paths(warehouse=warehouse))
     raise typer.Exit(outcome.exit_code)
 
 
@@ -219,8 +237,23 @@ def _print_summary(result) -> None:  # noqa: ANN001 - EtlResult, imported lazily
             quarantined,
         )
     console.print(table)
+    # Every file that did not load, by name, with why: "ignored 6" says nothing a person can act on.
+    not_loaded = [f for f in result.files if f.status != "loaded"]
+    if not_loaded:
+        console.print(f"Not loaded ({len(not_loaded)} files):")
+        for f in not_loaded:
+            console.print(f"  {f.status}: {escape(f.rel)}" + (f" ({escape(f.note)})" if f.note else ""))
+    for f in result.files:
+        if f.status == "loaded" and f.note:
+            console.print(f"  loaded: {escape(f.rel)} ({escape(f.note)})")
+    if result.top_quarantine:
+        console.print("Quarantined in this run, most rows first (all of them: `mckpi status`, Data freshness page):")
+        for reason in result.top_quarantine:
+            console.print(f"  {escape(str(reason))}")
+    listed = tuple(f"{f.rel}: " for f in not_loaded)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+        if not warning.startswith(listed):
+            console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
 
 
 @app.command()
@@ -230,7 +263,7 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
     import duckdb
 
     from etl.publish import list_builds, published_run_id, published_target
-    from etl.runlog import read_runs, runlog_path
+    from etl.runlog import published_runs
 
     settings = _settings(config)
     published = warehouse or settings.paths.warehouse
@@ -275,7 +308,7 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
             f"  builds kept: {', '.join(b.run_id + ('*' if b.is_published else '') for b in builds)}"
         )
 
-    history = read_runs(runlog_path(published))[-runs:]
+    history = published_runs(published)[-runs:]
     if history:
         t = Table(title=f"Last {len(history)} ETL runs", title_justify="left")
         for col in (
@@ -290,13 +323,14 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
             "quarantined",
             "message",
         ):
-            t.add_column(col)
+            # The key columns never shrink or wrap, whatever the terminal (cron mail has none).
+            t.add_column(col, no_wrap=col in {"run", "status", "age", "started (UTC)"})
         for r in reversed(history):
             started = str(r.get("started_at") or "")[:19].replace("T", " ")
             seconds = ""
             if r.get("started_at") and r.get("finished_at"):
                 seconds = f"{(datetime.fromisoformat(str(r['finished_at'])) - datetime.fromisoformat(str(r['started_at']))).total_seconds():.1f}"
-            colour = {"succeeded": "green", "failed": "red"}.get(str(r.get("status")), "yellow")
+            colour = {"succeeded": "green", "failed": "red", "incomplete": "yellow"}.get(str(r.get("status")), "yellow")
             ended = r.get("finished_at") or r.get("started_at")
             age = ""
             if ended:
@@ -316,20 +350,33 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
             )
         console.print(t)
 
-    # For monitoring (a cron job, a Nagios-style check): exit 1 with the reason when something needs a look.
+    # For monitoring (a cron job, a Nagios-style check): exit non-zero with the reason when something needs a look.
     problems = []
+    code = 0
     if history and history[-1].get("status") == "failed":
         last = history[-1]
         problems.append(f"the last ETL run {last.get('run_id')} failed: {last.get('message') or '?'}")
+        code = 1
+    elif history and history[-1].get("status") == "incomplete":
+        last = history[-1]
+        problems.append(f"the last ETL run {last.get('run_id')} {last.get('message') or 'was incomplete'}")
+        code = 3
     max_age = settings.freshness.max_age_hours
     if data_age_hours is not None and data_age_hours > max_age:
         problems.append(
             f"the published data is {data_age_hours:.0f} h old (freshness.max_age_hours is {max_age:g})"
         )
+        code = code or 1
+    from etl.sender import failed_sends  # subscriptions and alerts whose last send failed
+
+    for sub_id, entry in failed_sends(settings):
+        problems.append(f"subscription {sub_id}: last send failed ({entry.get('failures')} attempt run(s), "
+                        f"{entry.get('last_attempt_at') or '?'}): {entry.get('last_error') or '?'}")
+        code = code or 1
     for problem in problems:
-        console.print(f"[bold red]problem:[/] {escape(problem)}", soft_wrap=True)
-    if problems:
-        raise typer.Exit(1)
+        err_console.print(f"[bold red]problem:[/] {escape(problem)}", soft_wrap=True)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -369,27 +416,46 @@ def rollback(run_id: str, warehouse: WarehouseOpt = None, config: ConfigOpt = No
     console.print(f"[green]Published[/] {escape(str(target))}")
 
 
-try:  # the KPI commands live in their own module
-    from etl.cli_kpi import kpi_app
+# Sub-apps in their own modules; a broken import fails loudly (no try/except ImportError around them).
+from etl.cli_kpi import kpi_app  # noqa: E402
+from etl.cli_reports import register as register_reports  # noqa: E402
+from etl.cli_setup import register as register_setup  # noqa: E402
+from etl.cli_subscribe import subscribe_app  # noqa: E402
+from etl.cli_users import register as register_users  # noqa: E402
 
-    app.add_typer(kpi_app, name="kpi")
-except ImportError:  # pragma: no cover
-    pass
+app.add_typer(kpi_app, name="kpi")
+register_reports(app)  # report, snapshot, snapshots, export
+register_users(app)  # user add | list | remove | unlock: the dashboard's local accounts
+register_setup(app)  # init, doctor: the way in for a university's own files
+app.add_typer(subscribe_app, name="subscribe")  # add | list | remove | send: reports by e-mail, alert rules
 
-try:  # report, snapshot, snapshots, export
-    from etl.cli_reports import register as register_reports
+def main() -> None:
+    """The `mckpi` entry point: a failure nobody foresaw is one line on stderr that says where its traceback was
+    written (etl.errorlog), never a traceback in the terminal or in cron mail."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("[bold red]error:[/] interrupted", soft_wrap=True)
+        sys.exit(130)
+    except ConfigError as exc:  # a typo in mckpi.toml or an MCKPI_* variable (a command that read it directly)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last resort, by design
+        from etl.errorlog import write_traceback
 
-    register_reports(app)
-except ImportError:  # pragma: no cover
-    pass
-
-try:  # user add | list | remove | unlock: the dashboard's local accounts
-    from etl.cli_users import register as register_users
-
-    register_users(app)
-except ImportError:  # pragma: no cover
-    pass
+        folder = None
+        with contextlib.suppress(Exception):
+            folder = load_settings().paths.warehouse.parent
+        path = write_traceback(exc, folder)
+        where = f"the details are in {path}" if path else "no log file could be written"
+        text = " ".join((str(exc).strip() or type(exc).__name__).split())
+        err_console.print(
+            f"[bold red]error:[/] {escape(type(exc).__name__)}: {escape(text)} — this is a bug or a problem of the"
+            f" machine, not of your data; {escape(where)} (send it with a bug report)",
+            soft_wrap=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":
-    app()
+    main()

@@ -8,15 +8,15 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from dashboard.kpi import AccessScope, KpiError, KpiFilters, get_kpi, list_kpis, run_kpi
 from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 from etl.config import load_settings
+from etl.console import cli_console
 
 kpi_app = typer.Typer(help="KPIs: list them, or show one from the published warehouse.", no_args_is_help=True)
-console = Console(soft_wrap=True)  # messages name paths: never break them mid-line (logs, cron mail)
+console = cli_console()  # wide without a terminal: log lines and cron mail are never cut (etl.console)
 
 
 @kpi_app.command("list")
@@ -52,8 +52,18 @@ def show_command(
     as_of: Annotated[str | None, typer.Option(help="Date for targets and live runs (default today).")] = None,
     lang: Annotated[str, typer.Option(help="'en' or 'ms'.")] = "en",
     warehouse: Annotated[Path | None, typer.Option(help="Warehouse file (default from mckpi.toml).")] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="table (for people), csv or json (for scripts and cron jobs).")
+    ] = "table",
 ) -> None:
-    """Run one KPI against the published warehouse and print it (small learner counts shown as <5)."""
+    """Run one KPI against the published warehouse and print it (small learner counts shown as <5).
+
+    csv: one header line and a line per row, numbers unformatted. json: {"kpi", "title", "unit", "by", "filters",
+    "rows": [...], "protected": [[row, column], ...]}; money is text with two decimals (exact, never a float),
+    protected cells are "<5" (counts) or "-" (rates), as on the page."""
+    if output not in {"table", "csv", "json"}:
+        console.print(f"[red]--format must be table, csv or json, not {output!r}[/red]")
+        raise typer.Exit(2)
     settings = load_settings()
     wh = Warehouse(warehouse or settings.paths.warehouse)
     try:
@@ -71,6 +81,9 @@ def show_command(
     finally:
         wh.close()
     frame = result.display_df(lang)
+    if output != "table":
+        _print_machine_readable(frame, result, spec.title(lang), output, filters, by, as_of)
+        return
     table = Table(title=spec.title(lang), caption=spec.definition(lang), caption_justify="left")
     for column in frame.columns:
         table.add_column(str(column), justify="right" if frame[column].dtype.kind in "iuf" else "left")
@@ -83,3 +96,34 @@ def show_command(
 
 def _is_missing(value: object) -> bool:
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _print_machine_readable(frame: pd.DataFrame, result, title: str, output: str, filters: KpiFilters,  # noqa: ANN001
+                            by: str, as_of: str | None) -> None:
+    import csv
+    import json
+    import sys
+
+    def plain(value: object) -> object:
+        if _is_missing(value):
+            return None
+        return value.item() if hasattr(value, "item") and hasattr(value, "dtype") else value  # numpy -> int/float
+
+    rows = [{column: plain(value) for column, value in record.items()} for record in frame.to_dict("records")]
+    if output == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(frame.columns)
+        for record in rows:
+            writer.writerow(["" if v is None else v for v in record.values()])
+        return
+    document = {
+        "kpi": result.spec.id,
+        "title": title,
+        "unit": result.spec.unit,
+        "by": result.by,
+        "filters": {"year": filters.year, "ptj": list(filters.ptj_codes), "course": list(filters.course_codes),
+                    "as_of": as_of},
+        "rows": rows,
+        "protected": sorted([row, column] for row, column in result.suppressed),
+    }
+    sys.stdout.write(json.dumps(document, default=str, ensure_ascii=False, indent=1) + "\n")

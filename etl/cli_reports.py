@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from etl.config import ConfigError, Settings, load_settings
+from etl.console import cli_console
 
-console = Console(soft_wrap=True)  # messages name paths: never break them mid-line (logs, cron mail)
-err_console = Console(stderr=True, soft_wrap=True)
+console = cli_console()  # wide without a terminal: log lines and cron mail are never cut (etl.console)
+err_console = cli_console(stderr=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="mckpi.toml to use (default: MCKPI_CONFIG, ./mckpi.toml)")]
 WarehouseOpt = Annotated[Path | None, typer.Option("--warehouse", help="Published warehouse path (default from config)")]

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from etl.config import ConfigError, Settings, load_settings
+from etl.console import cli_console
 
-console = Console(soft_wrap=True)  # messages name paths: never break them mid-line (logs, cron mail)
-err_console = Console(stderr=True, soft_wrap=True)
+console = cli_console()  # wide without a terminal: log lines and cron mail are never cut (etl.console)
+err_console = cli_console(stderr=True)
 
 user_app = typer.Typer(help="Dashboard accounts (local sign-in): add, list, remove, unlock.", no_args_is_help=True)
 

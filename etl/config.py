@@ -29,6 +29,13 @@ OTHER_ENV: dict[str, str] = {
 }
 
 
+# Top-level [[name]] tables of mckpi.toml that are read outside Settings: name -> who reads them.
+OTHER_TABLES: dict[str, str] = {
+    "subscription": "etl/subscriptions.py",
+    "alert": "etl/alerts.py",
+}
+
+
 class ConfigError(ValueError):
     """The configuration names a setting that does not exist; the message names it and the nearest valid one."""
 
@@ -47,6 +54,8 @@ class Paths:
     users: Path = Path("data/users.json")          # local dashboard accounts (bcrypt hashes); git-ignored
     access: Path = Path("access.toml")             # roles for identities signed in through the identity provider
     audit: Path = Path("data/audit/audit.jsonl")   # logins, failed logins, logouts, downloads
+    subscriptions: Path = Path("data/subscriptions.json")  # `mckpi subscribe add`; git-ignored
+    mail_state: Path = Path("data/mail/state.json")       # last sends, failures, alert states; git-ignored
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,24 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class Mail:
+    """SMTP for subscriptions and alerts (etl/mail.py). The credentials are read from the environment variables
+    named here, never from a file."""
+
+    host: str = ""                         # empty: mail is off
+    port: int = 587
+    security: str = "starttls"             # starttls | ssl | none
+    from_address: str = ""
+    user_env: str = "MCKPI_SMTP_USER"
+    password_env: str = "MCKPI_SMTP_PASSWORD"
+    timeout_s: float = 30.0
+    retries: int = 3                       # attempts per message in one run (then the next run tries again)
+    backoff_s: float = 5.0                 # wait before the 2nd attempt, doubling for each one after
+    dashboard_url: str = ""                # base URL of the dashboard, for the link in each message
+    reporting_dates: str = ""              # "MM-DD,MM-DD": the year's reporting dates (schedule "reporting")
+
+
+@dataclass(frozen=True)
 class Login:
     idle_timeout_minutes: float = 30.0     # a dashboard session ends after this long without a click
     absolute_timeout_hours: float = 8.0    # ... and this long after signing in, whatever happens
@@ -128,6 +155,7 @@ class Settings:
     retention: Retention = field(default_factory=Retention)
     notify: Notify = field(default_factory=Notify)
     login: Login = field(default_factory=Login)
+    mail: Mail = field(default_factory=Mail)
     dates: Dates = field(default_factory=Dates)
     config_path: Path | None = None
 
@@ -181,6 +209,8 @@ def check_names(data: dict[str, Any], sections: dict[str, type], where: str) -> 
     """Every section and key of a parsed config file exists; else a ConfigError naming the nearest valid one."""
     owner = {f.name: name for name, cls in sections.items() for f in fields(cls)}
     for name, value in data.items():
+        if name in OTHER_TABLES:
+            continue  # checked where it is read
         if not isinstance(value, dict):
             home = f"; it belongs in [{owner[name]}]" if name in owner else _nearest(name, list(sections))
             raise ConfigError(f"{where}: '{name}' is not in a section{home}")
@@ -229,6 +259,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "retention": Retention,
         "notify": Notify,
         "login": Login,
+        "mail": Mail,
         "dates": Dates,
     }
     check_names(data, sections, str(config_path))

@@ -510,3 +510,7 @@ DEFAULT_PTJS: tuple[DefaultPtj, ...] = (
     DefaultPtj("STEM", "STEM Centre", "Pusat STEM", "centre"),
     DefaultPtj("KZI", "Kong Zi Institute", "Institut Kong Zi", "institute"),
 )
+
+REQUIRED_SOURCES: tuple[str, ...] = ("ptj", "staff", "courses", "course_runs")
+"""Sources every warehouse needs (every other source names a PTj, a member of staff, a course or a run): a run that
+leaves one of them empty has not done its job (etl.completeness)."""

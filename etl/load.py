@@ -16,7 +16,9 @@ again changes nothing.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
+import errno
+import hashlib
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -24,15 +26,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
 from etl.checks import CHECKS_DIR, CheckResult, run_checks
+from etl.completeness import EX_INCOMPLETE, QuarantineReason, run_problems, top_quarantine
 from etl.config import Settings
 from etl.contracts import CONTRACTS, Contract
+from etl.discover import LandingFile, discover
+from etl.errorlog import write_traceback
 from etl.horizon import DateHorizon
 from etl.models import MODELS_DIR, BuiltModel, run_models
 from etl.publish import (
+    LockHeld,
     apply_retention,
     builds_dir,
     cleanup_stale,
@@ -43,10 +50,11 @@ from etl.publish import (
     tmp_build_path,
     writer_lock,
 )
-from etl.runlog import append_run, read_runs, runlog_path, write_runs_table
+from etl.runlog import close_killed_runs, published_runs, record_run, write_runs_table
 from etl.sources.csv_source import BatchFile, check_csv_files, raw_table_ddl, write_checked
-from etl.sources.futurelearn import label_reasons, parse_file_name, strip_csv_ext, strip_date_stamp
-from etl.validate import EtlError, FileFacts, SourceFileError, hash_file
+from etl.sources.futurelearn import label_reasons, strip_csv_ext, strip_date_stamp
+from etl.validate import EtlError, FileFacts, SourceFileError, hash_file, open_text_bytes
+from etl.waiting import files_to_reload, forget_files
 
 SCHEMA_VERSION = "1"
 # A landing folder holds demo data when etl.demo's manifest (or a plain marker file) is in it.
@@ -75,95 +83,6 @@ def _naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
 
 
-# --- discovery ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LandingFile:
-    path: Path
-    rel: str  # posix path relative to the landing folder, e.g. 'courses/courses.csv'
-    folder: str
-    contract: Contract | None  # None: ignored
-    stream: str | None = None
-    stamp: str | None = None  # digits of the trailing date stamp, if any
-    label: str | None = None  # FutureLearn run label
-    note: str = ""  # why it is ignored
-    warn: bool = False  # ignored in a way the person running the ETL should hear about
-
-
-def _folder_contracts() -> dict[str, Contract]:
-    return {c.folder: c for c in CONTRACTS.values() if c.folder != "futurelearn"}
-
-
-def classify(landing: Path, path: Path) -> LandingFile:
-    rel = path.relative_to(landing).as_posix()
-    parts = rel.split("/")
-    if len(parts) == 1:
-        return LandingFile(path, rel, "", None, note="not in a source folder", warn=True)
-    folder = parts[0]
-    if len(parts) > 2:
-        return LandingFile(path, rel, folder, None, note="in a sub-folder of a source folder", warn=True)
-    name = parts[1]
-    if any(ch in rel for ch in "*?[]{}"):
-        return LandingFile(
-            path, rel, folder, None, note="rename it: DuckDB reads * ? [ ] { } as a pattern", warn=True
-        )
-    stem = strip_csv_ext(name)
-    if folder == "futurelearn":
-        parsed = parse_file_name(name)
-        if parsed is None:
-            return LandingFile(
-                path, rel, folder, None, note="not a FutureLearn <run>_<dataset>.csv file", warn=True
-            )
-        if parsed.contract is None:
-            if parsed.known:
-                return LandingFile(
-                    path,
-                    rel,
-                    folder,
-                    None,
-                    label=parsed.label,
-                    note=f"FutureLearn {parsed.dataset} export: not used",
-                )
-            return LandingFile(
-                path,
-                rel,
-                folder,
-                None,
-                label=parsed.label,
-                note=f"unknown FutureLearn dataset '{parsed.dataset}'",
-                warn=True,
-            )
-        _, stamp = strip_date_stamp(stem or "")
-        return LandingFile(
-            path,
-            rel,
-            folder,
-            parsed.contract,
-            f"futurelearn/{parsed.label}_{parsed.dataset}",
-            stamp,
-            parsed.label,
-        )
-    contract = _folder_contracts().get(folder)
-    if contract is None:
-        return LandingFile(path, rel, folder, None, note=f"unknown source folder '{folder}'", warn=True)
-    if stem is None or not fnmatch.fnmatch(name.lower(), contract.pattern):
-        return LandingFile(path, rel, folder, None, note="not a .csv or .csv.gz file", warn=True)
-    base, stamp = strip_date_stamp(stem)
-    return LandingFile(path, rel, folder, contract, f"{folder}/{base}", stamp)
-
-
-def discover(landing: Path) -> list[LandingFile]:
-    """Every file in the landing folder (hidden files and folders aside), classified."""
-    found = []
-    for path in sorted(landing.rglob("*")):
-        rel_parts = path.relative_to(landing).parts
-        if any(p.startswith(".") for p in rel_parts) or not path.is_file():
-            continue
-        found.append(classify(landing, path))
-    return found
-
-
 # --- results -----------------------------------------------------------------------------------------------
 
 
@@ -182,6 +101,9 @@ class FileResult:
     rows_quarantined: int = 0
     note: str = ""
     seconds: float = 0.0
+    problem: bool = False  # a file that exists but could not be loaded (a link, unreadable): not a green run
+    reloaded_from_archive: bool = False  # loaded again from the archive (etl.waiting): not in landing to archive
+    keep_in_landing: bool = False  # README and templates of `mckpi init`: never archived
 
     @property
     def file_name(self) -> str:
@@ -214,6 +136,15 @@ class EtlResult:
     models: list[BuiltModel] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # why a published run is not complete (etl.completeness)
+    top_quarantine: list[QuarantineReason] = field(default_factory=list)
+    runlog: Path | None = None  # where the run's record was written (None: nowhere could be)
+    log_file: Path | None = None  # the traceback of a failure that was not an EtlError (etl.errorlog)
+
+    @property
+    def exit_code(self) -> int:
+        """0 complete, EX_INCOMPLETE published but with problems (a failed run raises instead)."""
+        return EX_INCOMPLETE if self.problems else 0
 
     def _sum(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
@@ -266,6 +197,8 @@ class EtlResult:
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
+            "problems": self.problems or None,
+            "log_file": str(self.log_file) if self.log_file else None,
         }
 
 
@@ -376,13 +309,17 @@ def load_landing(
     *,
     progress: Progress | None = None,
     warnings: list[str] | None = None,
+    archive: Path | None = None,
     horizon: DateHorizon | None = None,
 ) -> list[FileResult]:
-    """Load every new landing file into the open warehouse `con`, sources in CONTRACTS order.
-    horizon: the dates a file may hold (etl/horizon.py; default: the [dates] defaults, delivered today)."""
+    """Load every new landing file into the open warehouse `con`, sources in CONTRACTS order, and load again the
+    earlier files whose unknown references have arrived since (etl.waiting; `archive` is where `mckpi refresh`
+    moved processed files). horizon: the dates a file may hold (etl/horizon.py; default: the [dates] defaults,
+    delivered today)."""
     if not landing.is_dir():
         raise EtlError(
-            f"the landing folder {landing} does not exist (run `mckpi demo` or copy exports there)"
+            f"the landing folder {landing} does not exist (run `mckpi init {landing}`, `mckpi demo`, or copy"
+            " exports there)"
         )
     warnings = warnings if warnings is not None else []
     with transaction(con):
@@ -398,10 +335,34 @@ def load_landing(
             if lf.contract is contract
         }
         try:
-            return _load_found(con, found, hashes, run_id, pseudonym_key, progress, warnings, horizon)
+            return _load_found(
+                con, found, hashes, run_id, pseudonym_key, progress, warnings, landing, archive, horizon
+            )
         finally:
             for future in hashes.values():
                 future.cancel()
+
+
+def content_digest(path: Path) -> str:
+    """sha256 of what the file holds (decompressed for .gz): the same export as .csv and .csv.gz is one delivery."""
+    digest = hashlib.sha256()
+    with open_text_bytes(path) as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _newest_first(items: list[tuple[LandingFile, str, int]]) -> list[tuple[LandingFile, str, int]]:
+    """Deliveries of one stream, newest first: by date stamp in the name, then by the file's modification time,
+    then by path (only for a tie of both)."""
+
+    def mtime(lf: LandingFile) -> float:
+        try:
+            return lf.path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    return sorted(items, key=lambda item: (item[0].stamp or "", mtime(item[0]), item[0].rel), reverse=True)
 
 
 def _load_found(
@@ -412,6 +373,8 @@ def _load_found(
     pseudonym_key: str,
     progress: Progress | None,
     warnings: list[str],
+    landing: Path,
+    archive: Path | None,
     horizon: DateHorizon | None = None,
 ) -> list[FileResult]:
     total = len(found)
@@ -451,20 +414,20 @@ def _load_found(
                         "ignored",
                         label=lf.label,
                         file_id=new_id(),
-                        bytes=lf.path.stat().st_size,
+                        bytes=lf.size,
                         note=lf.note,
+                        problem=lf.problem,
+                        keep_in_landing=lf.keep,
                     )
                 )
         record(ignored)
 
     for contract in CONTRACTS.values():
         files = [lf for lf in found if lf.contract is contract]
-        if not files:
-            continue
         not_loaded: list[FileResult] = []
         new: list[tuple[LandingFile, str, int]] = []
         retry: set[str] = set()
-        if contract.folder == "futurelearn":
+        if contract.folder == "futurelearn" and files:
             # An export whose run label was unknown (every row quarantined) loads again once course_runs knows
             # the label: FutureLearn will not send a corrected file.
             retry = {
@@ -502,46 +465,25 @@ def _load_found(
 
         to_load = new
         if contract.load_mode != "append":
-            # One delivery per stream (or FutureLearn label): the newest by date stamp, then by name.
-            def group(lf: LandingFile, mode: str = contract.load_mode) -> str:
-                return (lf.stream if mode == "snapshot" else lf.label) or ""
-
-            newest: dict[str, tuple[LandingFile, str, int]] = {}
-            for item in new:
-                current = newest.get(group(item[0]))
-                if current is None or (item[0].stamp or "", item[0].rel) > (
-                    current[0].stamp or "",
-                    current[0].rel,
-                ):
-                    newest[group(item[0])] = item
-            loaded_stamps = _current_stamps(con, contract)
-            to_load = []
-            for item in new:
-                lf = item[0]
-                loaded_stamp = loaded_stamps.get(group(lf))
-                if newest[group(lf)] is not item:
-                    note = "a newer delivery of the same stream is in the landing folder"
-                elif lf.stamp and loaded_stamp and lf.stamp < loaded_stamp:
-                    note = "older than the delivery already loaded for this stream"
-                else:
-                    to_load.append(item)
-                    continue
-                warnings.append(f"{lf.rel}: not loaded ({note})")
-                not_loaded.append(
-                    FileResult(
-                        lf.rel,
-                        contract.name,
-                        "superseded",
-                        lf.stream,
-                        lf.label,
-                        new_id(),
-                        item[1],
-                        item[2],
-                        note=note,
-                    )
-                )
+            to_load, superseded = _one_delivery_per_stream(con, contract, new, warnings)
+            not_loaded += [
+                FileResult(lf.rel, contract.name, status, lf.stream, lf.label, new_id(), sha, size, note=note)
+                for (lf, sha, size), status, note in superseded
+            ]
         with transaction(con):
             record(not_loaded)
+
+        # Earlier files whose unknown references have arrived (in this run or before) load again.
+        reloads, reload_warnings = files_to_reload(
+            con, contract, landing, archive, new_streams={lf.stream or "" for lf, _, _ in to_load}
+        )
+        warnings.extend(reload_warnings)
+        reloaded = {r.file.rel: r for r in reloads}
+        if reloads:
+            if contract.load_mode == "append":
+                with transaction(con):
+                    forget_files(con, contract, [r.old_file_id for r in reloads])
+            to_load = [(r.file, r.sha256, r.bytes) for r in reloads] + to_load
 
         reasons = (
             label_reasons(con, [lf.label for lf, _, _ in to_load if lf.label])
@@ -554,9 +496,13 @@ def _load_found(
                 FileResult(lf.rel, contract.name, "loaded", lf.stream, lf.label, new_id(), sha, size)
                 for lf, sha, size in batch
             ]
+            for r in pending:
+                if r.rel in reloaded:
+                    r.reloaded_from_archive = reloaded[r.rel].from_archive
+                    r.note = "loaded again: the references it names have arrived"
             files_in = [
                 BatchFile(lf.path, lf.rel, r.file_id, lf.label, reasons.get(lf.label) if lf.label else None,  # type: ignore[arg-type]
-                          stream=lf.stream, facts=hashes[lf.rel].result())
+                          stream=lf.stream, facts=hashes[lf.rel].result() if lf.rel in hashes else None)
                 for (lf, _, _), r in zip(batch, pending, strict=True)
             ]
             # Read and check outside a transaction (see check_csv_files), write in one (one WAL sync per batch).
@@ -576,6 +522,48 @@ def _load_found(
                     )
                 record(pending)
     return results
+
+
+def _one_delivery_per_stream(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    new: list[tuple[LandingFile, str, int]],
+    warnings: list[str],
+) -> tuple[list[tuple[LandingFile, str, int]], list[tuple[tuple[LandingFile, str, int], str, str]]]:
+    """Snapshot sources: one delivery per stream (or FutureLearn label) loads, the newest. A file that holds the
+    same export as the one loading (the same bytes once decompressed: a .csv and a .csv.gz side by side) is
+    `skipped` as one delivery, whatever the names; a different, older one is `superseded` with a warning.
+    Returns (to load, [(item, status, note)] not loaded)."""
+
+    def group(lf: LandingFile) -> str:
+        return (lf.stream if contract.load_mode == "snapshot" else lf.label) or ""
+
+    groups: dict[str, list[tuple[LandingFile, str, int]]] = {}
+    for item in new:
+        groups.setdefault(group(item[0]), []).append(item)
+    loaded_stamps = _current_stamps(con, contract)
+    to_load: list[tuple[LandingFile, str, int]] = []
+    not_loaded: list[tuple[tuple[LandingFile, str, int], str, str]] = []
+    for key, items in groups.items():
+        ordered = _newest_first(items)
+        newest = ordered[0]
+        newest_content = content_digest(newest[0].path) if len(ordered) > 1 else ""
+        for item in ordered[1:]:
+            if content_digest(item[0].path) == newest_content:
+                not_loaded.append((item, "skipped", f"the same export as {newest[0].rel}"))
+            else:
+                note = f"a newer delivery of the same stream is in the landing folder ({newest[0].rel})"
+                warnings.append(f"{item[0].rel}: not loaded ({note})")
+                not_loaded.append((item, "superseded", note))
+        loaded_stamp = loaded_stamps.get(key)
+        if newest[0].stamp and loaded_stamp and newest[0].stamp < loaded_stamp:
+            note = "older than the delivery already loaded for this stream"
+            warnings.append(f"{newest[0].rel}: not loaded ({note})")
+            not_loaded.append((newest, "superseded", note))
+        else:
+            to_load.append(newest)
+    order = {item[0].rel: i for i, item in enumerate(new)}
+    return sorted(to_load, key=lambda item: order[item[0].rel]), not_loaded
 
 
 # --- the run -----------------------------------------------------------------------------------------------
@@ -619,30 +607,75 @@ def run_etl(
     published = Path(warehouse) if warehouse is not None else settings.paths.warehouse
     started = utc_now()
     result = EtlResult(new_run_id(started), started, landing, published)
-    log = runlog_path(published)
     try:
-        with writer_lock(published.parent, result.run_id, started):
-            try:
-                _build_and_publish(
-                    settings,
-                    result,
-                    progress=progress,
-                    full=full,
-                    models_dir=models_dir or MODELS_DIR,
-                    checks_dir=checks_dir or CHECKS_DIR,
-                )
-            except BaseException:
+        lock = writer_lock(published.parent, result.run_id, started)
+        lock.__enter__()
+    except LockHeld:
+        raise  # another run is on: nothing was tried, so nothing is recorded as failed
+    except OSError as exc:
+        _record_failure(result, WarehouseFolderError(published.parent, exc))
+    try:
+        close_killed_runs(published)  # (mckpi refresh reports them to the webhook before it gets here)
+        # "running" first: a run killed from here on shows in `mckpi status` as stopped before it finished.
+        record_run(published, {**result.run_record(), "pid": os.getpid()})
+        try:
+            _build_and_publish(
+                settings,
+                result,
+                progress=progress,
+                full=full,
+                models_dir=models_dir or MODELS_DIR,
+                checks_dir=checks_dir or CHECKS_DIR,
+            )
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
                 discard_build(published, result.run_id)
-                raise
-    except BaseException as exc:
-        result.status = "failed"
-        result.finished_at = utc_now()
-        result.message = _one_line(exc)
-        append_run(log, result.run_record())
-        if isinstance(exc, EtlError):
-            exc.result = result
-        raise
+            if isinstance(exc, OSError) and exc.errno in WAREHOUSE_ERRNOS:
+                exc = WarehouseFolderError(published.parent, exc)
+            _record_failure(result, exc)
+    finally:
+        lock.__exit__(None, None, None)
     return result
+
+
+# errno values that mean the warehouse folder cannot take the build: say so, not as a traceback.
+WAREHOUSE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+class WarehouseFolderError(EtlError):
+    def __init__(self, folder: Path, exc: OSError):
+        what = {
+            errno.ENOSPC: "the disk is full",
+            errno.EDQUOT: "the disk quota is used up",
+            errno.EROFS: "the file system is read-only",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        super().__init__(
+            f"cannot write the warehouse in {folder}: {what}; free space or give the ETL's user write access,"
+            " then run again (the published warehouse is unchanged)"
+        )
+        self.__cause__ = exc
+
+
+def _record_failure(result: EtlResult, exc: BaseException) -> NoReturn:
+    """Record the run as failed (in the fallback run log when the warehouse folder cannot be written) and raise
+    an EtlError that carries the partial result."""
+    result.status = "failed"
+    result.finished_at = utc_now()
+    result.message = _one_line(exc)
+    if isinstance(exc, Exception) and not isinstance(exc, EtlError):
+        # A bug or an I/O error: the traceback goes to a log file, the one-line message says where.
+        result.log_file = write_traceback(exc, result.warehouse.parent)
+        if result.log_file is not None:
+            result.message += f" (details in {result.log_file})"
+    result.runlog = record_run(result.warehouse, result.run_record())
+    if isinstance(exc, EtlError):
+        exc.result = result
+        raise exc
+    if isinstance(exc, Exception):
+        error = EtlError(result.message)
+        error.result = result
+        raise error from exc
+    raise exc  # KeyboardInterrupt, SystemExit: recorded, and go on unwinding
 
 
 def _build_and_publish(
@@ -678,6 +711,7 @@ def _build_and_publish(
         t0 = time.perf_counter()
         result.files = load_landing(
             con, result.landing, run_id, settings.pseudonym_key(), progress=progress, warnings=result.warnings,
+            archive=settings.paths.archive,
             horizon=DateHorizon(result.started_at.date(), settings.dates),
         )
         result.timings["load"] = time.perf_counter() - t0
@@ -688,11 +722,16 @@ def _build_and_publish(
         t0 = time.perf_counter()
         result.checks = run_checks(con, checks_dir)
         result.timings["checks"] = time.perf_counter() - t0
+        result.problems = run_problems(con, result.files, run_id)
+        result.top_quarantine = top_quarantine(con, run_id)
 
-        result.status = "succeeded"
+        result.status = "incomplete" if result.problems else "succeeded"
+        if result.problems:
+            more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+            result.message = f"published, incomplete: {result.problems[0]}{more}"
         result.finished_at = utc_now()
         con.begin()
-        runs = [r for r in read_runs(runlog_path(published)) if r.get("run_id") != run_id]
+        runs = [r for r in published_runs(published) if r.get("run_id") != run_id]
         write_runs_table(con, [*runs, result.run_record()])
         is_demo = any((result.landing / m).exists() for m in DEMO_MARKERS)
         _write_info(
@@ -715,7 +754,7 @@ def _build_and_publish(
     shutil.rmtree(spill, ignore_errors=True)
     assert tmp == tmp_build_path(published, run_id)
     result.build = finish_build(published, run_id)
-    append_run(runlog_path(published), result.run_record())
+    result.runlog = record_run(published, result.run_record())
     apply_retention(published, settings.retention.keep_warehouses)
     result.timings["publish"] = time.perf_counter() - t0
 

@@ -4,7 +4,9 @@ not been loaded yet.
 
     outcome = refresh(load_settings())          # never raises for an ETL failure: see outcome.exit_code
 
-Exit codes: 0 published (and archived); 1 failed (nothing published, landing files left in place, the failure is
+Exit codes: 0 published (and archived); 3 (EX_INCOMPLETE) published and archived, but not everything loaded (a
+source all quarantined, a required source empty, no enrolments, a link or unreadable file: the problems are logged
+and posted to the webhook); 1 failed (nothing published, landing files left in place, the failure is
 in etl_runs.jsonl and posted to notify.webhook_url); 75 (EX_TEMPFAIL) another refresh or ETL run holds the lock,
 nothing was done (try again later).
 
@@ -42,11 +44,12 @@ from typing import TextIO
 
 import duckdb
 
+from etl.completeness import EX_INCOMPLETE
 from etl.config import Settings
 from etl.load import EtlResult, FileResult, run_etl
 from etl.notify import notify_failure
 from etl.publish import LockHeld, new_run_id, published_target, writer_lock
-from etl.runlog import append_run, read_runs, runlog_path
+from etl.runlog import close_killed_runs, published_runs, record_run
 from etl.validate import EtlError
 
 log = logging.getLogger("mckpi.refresh")
@@ -183,7 +186,7 @@ def archive_files(
     out = ArchiveResult(folder)
     keep_sha256 = keep_sha256 or set()
     for f in files:
-        if f.status not in ARCHIVED_STATUSES:
+        if f.status not in ARCHIVED_STATUSES or f.reloaded_from_archive or f.keep_in_landing:
             continue
         src = landing / f.rel
         try:
@@ -265,7 +268,7 @@ def _preflight(settings: Settings, landing: Path, archive_root: Path) -> str:
 
 def _failed_run_id(published: Path, before: set[str]) -> str | None:
     """The run id run_etl logged for a run that failed without an EtlError (it attaches no result then)."""
-    new = [r for r in read_runs(runlog_path(published)) if str(r.get("run_id")) not in before]
+    new = [r for r in published_runs(published) if str(r.get("run_id")) not in before]
     return str(new[-1]["run_id"]) if new else None
 
 
@@ -316,15 +319,36 @@ def refresh(settings: Settings, landing: Path | None = None, warehouse: Path | N
             "status": "failed",
             "message": problem,
         }
-        append_run(runlog_path(published), {**record, **dict.fromkeys(RUN_COUNTS, 0)})
+        record_run(published, {**record, **dict.fromkeys(RUN_COUNTS, 0)})
         log.error("refresh %s not started: %s", run_id, problem)
         return _fail(settings, run_id, problem, None)
 
     try:
         with refresh_lock(published, datetime.now(UTC)):
+            _report_killed_runs(settings, published)
             return _refresh_locked(settings, landing, published, archive_root, t0)
-    except LockHeld as exc:
+    except LockHeld as exc:  # another refresh is on: not a failed run, nothing recorded
         return RefreshOutcome(EX_TEMPFAIL, error=f"mckpi refresh not started: {_one_line(exc)}")
+    except OSError as exc:  # the warehouse folder cannot be written (read-only, full, no permission)
+        run_id = new_run_id()
+        now = datetime.now(UTC).isoformat()
+        problem = (
+            f"cannot write in the warehouse folder {published.parent}: {exc.strerror or exc}; free space or give"
+            " the refresh's user write access (the published warehouse is unchanged)"
+        )
+        record_run(published, {"run_id": run_id, "started_at": now, "finished_at": now, "status": "failed",
+                               "message": problem, **dict.fromkeys(RUN_COUNTS, 0)})
+        log.error("refresh %s not started: %s", run_id, problem)
+        return _fail(settings, run_id, problem, None)
+
+
+def _report_killed_runs(settings: Settings, published: Path) -> None:
+    """A run killed since the last refresh (SIGKILL, a power cut) could not report itself: report it now."""
+    for run in published_runs(published):
+        if run.get("killed"):
+            log.error("run %s %s", run.get("run_id"), run.get("message"))
+            notify_failure(settings, run_id=str(run.get("run_id")), message=str(run.get("message")), status="failed")
+    close_killed_runs(published)
 
 
 def _fail(
@@ -340,7 +364,7 @@ def _fail(
 def _refresh_locked(
     settings: Settings, landing: Path, published: Path, archive_root: Path, t0: float
 ) -> RefreshOutcome:
-    before = {str(r.get("run_id")) for r in read_runs(runlog_path(published))}
+    before = {str(r.get("run_id")) for r in published_runs(published)}
     log.info("refresh started: %s -> %s", landing, published)
     try:
         result = run_etl(settings, landing, published)
@@ -405,12 +429,25 @@ def _refresh_locked(
         )
         return _fail(settings, result.run_id, reason, result, status="archive_failed")
     log.info("%s", summary)
+    if result.problems:
+        # Published, but not everything loaded: a scheduler must see it (exit 3), and so must the webhook.
+        for problem in result.problems:
+            log.warning("incomplete: %s", problem)
+        for reason in result.top_quarantine:
+            log.warning("quarantined: %s", reason)
+        reason = f"published, incomplete: {'; '.join(result.problems)}"
+        notified = notify_failure(settings, run_id=result.run_id, message=reason, status="incomplete")
+        return RefreshOutcome(
+            EX_INCOMPLETE, result.run_id, summary=summary, error=f"mckpi refresh {reason} [run {result.run_id}]",
+            result=result, archive=archive, notified=notified,
+        )
     return RefreshOutcome(EX_OK, result.run_id, summary=summary, result=result, archive=archive)
 
 
 __all__ = [
     "ARCHIVED_STATUSES",
     "EX_FAILED",
+    "EX_INCOMPLETE",
     "EX_OK",
     "EX_TEMPFAIL",
     "ArchiveResult",

@@ -12,29 +12,23 @@ from pathlib import Path
 
 import duckdb
 
-RUNLOG_NAME = "etl_runs.jsonl"
-
-RUN_FIELDS: dict[str, str] = {
-    "run_id": "varchar",
-    "started_at": "timestamp",
-    "finished_at": "timestamp",
-    "status": "varchar",
-    "message": "varchar",
-    "files_loaded": "integer",
-    "files_skipped": "integer",
-    "rows_read": "bigint",
-    "rows_loaded": "bigint",
-    "rows_quarantined": "bigint",
-}
-
-
-def runlog_path(published: Path) -> Path:
-    return published.parent / RUNLOG_NAME
+from core.runlog import (
+    EXTRA_FIELDS,
+    LOCK_NAME,
+    RUN_FIELDS,
+    RUNLOG_NAME,
+    fallback_runlog_path,
+    published_runs,
+    read_runs,
+    runlog_path,
+)
 
 
 def append_run(path: Path, record: dict[str, object]) -> None:
-    """Append one line; a single O_APPEND write, so concurrent writers do not interleave lines."""
-    line = json.dumps({k: record.get(k) for k in RUN_FIELDS}, default=str, ensure_ascii=False) + "\n"
+    """Append one line; a single O_APPEND write, so concurrent writers do not interleave lines. A line ends with
+    '\n' only: JSON escapes every other line break (U+2028 and the like are written as escapes, ensure_ascii)."""
+    keys = [*RUN_FIELDS, *(k for k in EXTRA_FIELDS if record.get(k) is not None)]
+    line = json.dumps({k: record.get(k) for k in keys}, default=str, ensure_ascii=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
@@ -44,19 +38,29 @@ def append_run(path: Path, record: dict[str, object]) -> None:
         os.close(fd)
 
 
-def read_runs(path: Path) -> list[dict[str, object]]:
-    """All runs in the log, oldest first; a damaged line (a run killed mid-write) is skipped."""
-    if not path.exists():
-        return []
-    runs = []
-    for line in path.read_text("utf-8", errors="replace").splitlines():
+def record_run(published: Path, record: dict[str, object]) -> Path | None:
+    """Append to the warehouse's run log, or to the fallback one when that cannot be written; the path written,
+    or None when neither could be (the caller still reports the failure on stderr)."""
+    for path in (runlog_path(published), fallback_runlog_path(published)):
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+            append_run(path, record)
+            return path
+        except OSError:
             continue
-        if isinstance(record, dict) and record.get("run_id"):
-            runs.append(record)
-    return runs
+    return None
+
+
+def close_killed_runs(published: Path) -> list[dict[str, object]]:
+    """Write the end of every run that started, never ended and is no longer running (killed, or the machine
+    stopped), so it is reported once; the runs closed. Called by the next run while it holds the writer lock."""
+    closed = []
+    for run in published_runs(published):
+        if run.get("killed"):
+            record = {k: v for k, v in run.items() if k != "killed"}
+            record["finished_at"] = record.get("finished_at") or record.get("started_at")
+            record_run(published, record)
+            closed.append(record)
+    return closed
 
 
 def _ts(value: object) -> datetime | None:
@@ -96,3 +100,18 @@ def write_runs_table(con: duckdb.DuckDBPyConnection, runs: list[dict[str, object
         con.execute(f"insert into etl_runs ({', '.join(RUN_FIELDS)}) select * from _runs_arrow")  # noqa: S608
     finally:
         con.unregister("_runs_arrow")
+
+
+__all__ = [
+    "LOCK_NAME",
+    "RUNLOG_NAME",
+    "RUN_FIELDS",
+    "append_run",
+    "close_killed_runs",
+    "fallback_runlog_path",
+    "published_runs",
+    "read_runs",
+    "record_run",
+    "runlog_path",
+    "write_runs_table",
+]

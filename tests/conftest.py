@@ -134,3 +134,29 @@ def env_factory(tmp_path_factory: pytest.TempPathFactory):
         return env
 
     return make
+
+
+def all_kpi_outputs(warehouse: Path, *, as_of: str = "2026-11-23") -> dict[str, object]:
+    """Every KPI at every grain it offers, unfiltered, exact (management scope): what "every figure" means when
+    two warehouses must show the same. Rows as sorted tuples, so row order does not matter."""
+    from dashboard.kpi import KpiFilters, list_kpis, run_kpi
+    from dashboard.warehouse import Warehouse
+
+    out: dict[str, object] = {}
+    wh = Warehouse(warehouse)
+    try:
+        for spec in list_kpis():
+            if spec.id in {"etl_history", "quarantine_summary"}:
+                continue  # about the runs themselves, not the data
+            for by in spec.grain:
+                table = run_kpi(wh, spec.id, KpiFilters(), by=by, extra_params={"as_of": as_of}).table
+                out[f"{spec.id}/{by}"] = sorted(tuple(str(v) for v in row.values()) for row in table.to_pylist())
+    finally:
+        wh.close()
+    return out
+
+
+@pytest.fixture(scope="session")
+def kpi_outputs():
+    """`kpi_outputs(warehouse_path) -> {kpi/grain: rows}` (see all_kpi_outputs)."""
+    return all_kpi_outputs

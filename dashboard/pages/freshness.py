@@ -29,7 +29,7 @@ with age:
 with outcome:
     last_status = str((fresh.last_run or {}).get("status") or "")
     ui.kpi_card(t("freshness.last_run"), t(f"run.{last_status}") if last_status else "–", key="fresh_last")
-if status.ok and not fresh.is_stale and not fresh.last_run_failed:
+if status.ok and not fresh.is_stale and not fresh.last_run_failed and not fresh.last_run_incomplete:
     st.success(t("freshness.ok"), icon=":material/check_circle:")
 
 st.header(t("freshness.recent_runs"))
@@ -46,11 +46,11 @@ else:
     for col in ("started_at", "finished_at"):
         if col in log:
             log[col] = [ui.format_when(data.parse_time(v)) for v in log[col]]
-    log["status"] = [t(f"run.{s}") if s in {"succeeded", "failed", "running"} else s for s in log["status"]]
+    log["status"] = [t(f"run.{s}") if s in {"succeeded", "incomplete", "failed", "running"} else s for s in log["status"]]
     ui.table(log.rename(columns={"run_id": "etl_run_id"}), name="etl-runs")
 
     st.header(t("freshness.files"))
-    last_ok = next((r for r in runs if r.get("status") == "succeeded"), None)
+    last_ok = next((r for r in runs if r.get("status") in ("succeeded", "incomplete")), None)
     if last_ok:
         cards = ("files_loaded", "files_skipped", "rows_loaded", "rows_quarantined")
         for column, measure in zip(st.columns(len(cards)), cards, strict=True):

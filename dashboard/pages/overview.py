@@ -62,6 +62,23 @@ def kpi_name(kpi_id: str) -> str:
     return t(f"kpi.{kpi_id}") if has(f"kpi.{kpi_id}") else kpi_id
 
 
+def forecast_lines(row: pd.Series, unit: str) -> list[str]:
+    """At risk / behind says by how much and by when: target_progress's run-rate forecast to the year end."""
+    if row.get("status") not in ("at_risk", "behind") or ui.is_missing(row.get("forecast_value")):
+        return []
+    short = row.get("forecast_shortfall")
+    has_short = not ui.is_missing(short) and float(short) > 0
+    if float(row.get("expected_pct") or 0) >= 100:  # the year is over: only what was missed
+        return [t("overview.short_closed", short=ui.fmt_value(short, unit))] if has_short else []
+    lines = [t("overview.forecast_line", value=ui.fmt_value(row.get("forecast_value"), unit),
+               pct=ui.fmt_pct(row.get("forecast_pct")))]
+    reach = row.get("forecast_reach_on")
+    if has_short:
+        lines.append(t("overview.short_line", short=ui.fmt_value(short, unit),
+                       when="–" if ui.is_missing(reach) else pd.Timestamp(reach).date().isoformat()))
+    return lines
+
+
 def headline_card(target_id: str) -> None:
     kpi_id, measure = HEADLINES[target_id]
     series = data.kpi(kpi_id, data.without_year(filters), lang=lang)
@@ -81,6 +98,7 @@ def headline_card(target_id: str) -> None:
         lines.append(t("overview.target_line", target=ui.fmt_value(row.get("target_value"), unit),
                        pct=ui.fmt_pct(row.get("pct_achieved"))))
         lines.append(t("overview.expected_line", pct=ui.fmt_pct(row.get("expected_pct"))))
+        lines.extend(forecast_lines(row, unit))
     ui.kpi_card(
         kpi_name(target_id),
         0 if value is None else value,
@@ -139,9 +157,10 @@ with right:
                                 for code in table["ptj_code"]]
         # Counts and RM share a column here: each value formatted in its own KPI's unit.
         units = ["rm" if k == "net_revenue" else data.kpi_unit(k) for k in table["kpi_id"]]
-        for col in ("value", "target_value"):
+        for col in ("value", "target_value", "forecast_value", "forecast_shortfall"):
             table[col] = [ui.fmt_value(v, u) for v, u in zip(table[col], units, strict=True)]
-        keep = ["kpi_title", "scope_label", "value", "target_value", "pct_achieved", "status"]
+        keep = ["kpi_title", "scope_label", "value", "target_value", "pct_achieved", "status", "forecast_value",
+                "forecast_pct", "forecast_shortfall", "forecast_reach_on"]
         ui.table(table[[c for c in keep if c in table]], name="targets", height=420)
 
 # --- the ministry report (revenue and workload inside: management, and PTj users for their own PTjs) -----------

@@ -7,6 +7,7 @@ The app finds its warehouse through MCKPI_PATHS_WAREHOUSE, which etl.config.load
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -117,3 +118,11 @@ def app(monkeypatch: pytest.MonkeyPatch, hand_warehouse: Path, users_file: Path,
         return at
 
     return open_page
+
+
+# Browser assertions wait (Playwright `expect` retries until it holds): 30 s, not 5, so that a machine whose
+# two cores are busy with other work still passes; a real failure still fails.
+with contextlib.suppress(ImportError):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from apptest_helpers import PAGES
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from conftest import REPO
+from playwright.sync_api import expect
 
 from dashboard import ui
 from dashboard.i18n import t
@@ -86,15 +88,16 @@ def year(demo_wh: Warehouse) -> int:
 
 
 def settle(tab: object) -> None:
-    """Wait until the script run is over and every chart and table has drawn."""
+    """Wait until the script run is over, nothing on the page is stale, and every chart and table has drawn."""
     tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
     tab.wait_for_selector("h1", timeout=30_000)
     tab.wait_for_function(
         """() => !document.querySelector('[data-testid="stSkeleton"]')
+            && !document.querySelector('[data-stale="true"]')
+            && document.querySelector('[data-testid="stApp"]').dataset.testScriptState === 'notRunning'
             && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(e => e.querySelector('.main-svg'))""",
         timeout=60_000,
     )
-    tab.wait_for_timeout(500)
 
 
 def open_page(tab: object, base: str, name: str, query: str = "") -> None:
@@ -109,7 +112,6 @@ def screenshot(tab: object, name: str) -> Path:
         "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
         ".map(e => e.scrollHeight))")
     tab.set_viewport_size({"width": WIDTH, "height": min(int(height) + 40, 12_000)})
-    tab.wait_for_timeout(800)
     settle(tab)
     path = SCREENSHOTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
@@ -117,26 +119,27 @@ def screenshot(tab: object, name: str) -> Path:
     return path
 
 
-def metric_text(tab: object, label: str) -> str:
+def metric_value(tab: object, label: str) -> object:
+    """The value of the metric card with this label (a locator: assertions on it wait)."""
     card = tab.get_by_test_id("stMetric").filter(has=tab.get_by_test_id("stMetricLabel").get_by_text(label,
                                                                                                       exact=True))
-    return card.get_by_test_id("stMetricValue").inner_text().strip()
+    return card.get_by_test_id("stMetricValue")
 
 
 def test_a_fresh_servers_first_request_for_a_page_gets_the_whole_frame(server: str, tab: object,
                                                                        demo_wh: Warehouse) -> None:
     """The first request a new server process gets is for /revenue with filters in the URL (a shared link)."""
     open_page(tab, server, "revenue", "?year=2025&lang=ms&ptj=FBE")
-    assert tab.get_by_role("heading", name=t("revenue.title", "ms"), exact=True).is_visible()
-    assert tab.get_by_text(t("filters.header", "ms"), exact=True).is_visible()  # the sidebar of app.py
+    expect(tab.get_by_role("heading", name=t("revenue.title", "ms"), exact=True)).to_be_visible()
+    expect(tab.get_by_text(t("filters.header", "ms"), exact=True)).to_be_visible()  # the sidebar of app.py
     net = run_kpi(demo_wh, "revenue", KpiFilters(year=2025, ptj_codes=("FBE",))).df()["net_revenue_rm"].sum()
-    assert metric_text(tab, t("money.net_revenue_rm", "ms")) == ui.fmt_rm(net)
+    expect(metric_value(tab, t("money.net_revenue_rm", "ms"))).to_have_text(ui.fmt_rm(net))
     # The first click of that first session keeps the filters (the legacy pages/ mode is left before drawing).
     tab.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     tab.get_by_role("heading", name=t("revenue.title", "en"), exact=True).wait_for(timeout=30_000)
     settle(tab)
     assert "year=2025" in tab.url and "ptj=FBE" in tab.url and "lang" not in tab.url
-    assert metric_text(tab, t("money.net_revenue_rm", "en")) == ui.fmt_rm(net)
+    expect(metric_value(tab, t("money.net_revenue_rm", "en"))).to_have_text(ui.fmt_rm(net))
 
 
 def headline(demo_wh: Warehouse, name: str, lang: str, year: int) -> tuple[str, str] | None:
@@ -158,44 +161,47 @@ def headline(demo_wh: Warehouse, name: str, lang: str, year: int) -> tuple[str, 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page(server: str, tab: object, demo_wh: Warehouse, year: int, name: str, lang: str) -> None:
     open_page(tab, server, name, f"?lang={lang}")
-    assert tab.get_by_role("heading", name=t(PAGE_TITLES[name], lang), exact=True).is_visible()
-    assert tab.get_by_text(t("demo.label", lang).split("**")[1], exact=False).first.is_visible()
-    assert not tab.get_by_test_id("stException").count()
+    expect(tab.get_by_role("heading", name=t(PAGE_TITLES[name], lang), exact=True)).to_be_visible()
+    expect(tab.get_by_text(t("demo.label", lang).split("**")[1], exact=False).first).to_be_visible()
+    expect(tab.get_by_test_id("stException")).to_have_count(0)
     expected = headline(demo_wh, name, lang, year)
     if expected:
-        assert metric_text(tab, expected[0]) == expected[1]
+        expect(metric_value(tab, expected[0])).to_have_text(expected[1])
     if name == "workload":
         load = run_kpi(demo_wh, "lecturer_workload", KpiFilters(year=year), by="staff").df()
-        assert tab.get_by_text(t("workload.overloaded_count", lang, n=int(load["is_overloaded"].sum()),
-                                  hours="120"), exact=True).is_visible()
+        expect(tab.get_by_text(t("workload.overloaded_count", lang, n=int(load["is_overloaded"].sum()),
+                                  hours="120"), exact=True)).to_be_visible()
     screenshot(tab, f"{name}-{lang}")
 
 
 def test_switch_language_by_clicking(server: str, tab: object) -> None:
     open_page(tab, server, "overview")
-    assert tab.get_by_role("heading", name=t("overview.title", "en"), exact=True).is_visible()
+    expect(tab.get_by_role("heading", name=t("overview.title", "en"), exact=True)).to_be_visible()
     tab.get_by_test_id("stSidebar").get_by_text("Bahasa Melayu", exact=True).click()
     tab.get_by_role("heading", name=t("overview.title", "ms"), exact=True).wait_for(timeout=30_000)
     settle(tab)
-    assert "lang=ms" in tab.url
-    assert tab.get_by_text(t("filters.header", "ms"), exact=True).is_visible()
+    expect(tab).to_have_url(re.compile(r"lang=ms"))
+    expect(tab.get_by_text(t("filters.header", "ms"), exact=True)).to_be_visible()
 
 
 def test_filter_through_the_url(server: str, tab: object, demo_wh: Warehouse) -> None:
     open_page(tab, server, "revenue", "?year=2024&ptj=FSKTM,FK&mctype=programme_based")
     filters = KpiFilters(year=2024, ptj_codes=("FSKTM", "FK"), mc_types=("programme_based",))
     fees = run_kpi(demo_wh, "revenue", filters).df()["gross_fees_rm"].sum()
-    assert metric_text(tab, t("money.gross_fees_rm")) == ui.fmt_rm(fees)
-    assert tab.get_by_text(t("filters.active", items="2024 · PTj: FSKTM, FK · "
-                                                  "Programme-based (credit-bearing)"), exact=True).is_visible()
+    expect(metric_value(tab, t("money.gross_fees_rm"))).to_have_text(ui.fmt_rm(fees))
+    expect(tab.get_by_text(t("filters.active", items="2024 · PTj: FSKTM, FK · "
+                                                  "Programme-based (credit-bearing)"), exact=True)).to_be_visible()
     screenshot(tab, "revenue-filtered-en")
 
 
 def test_download_a_csv(server: str, tab: object, demo_wh: Warehouse, year: int, audit_log: Path) -> None:
     open_page(tab, server, "revenue")
     tab.get_by_test_id("stExpander").first.get_by_text(t("show_data"), exact=True).click()
-    with tab.expect_download(timeout=30_000) as info:
-        tab.get_by_role("button", name=t("download.csv")).first.click()
+    button = tab.get_by_role("button", name=t("download.csv")).first
+    expect(button).to_be_enabled()
+    settle(tab)
+    with tab.expect_download(timeout=90_000) as info:
+        button.click()
     download = info.value
     assert download.suggested_filename == "mckpi-revenue-by-ptj.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
@@ -215,4 +221,4 @@ def test_all_years_is_named_in_the_year_box(server: str, tab: object, demo_wh: W
     shown = year_box.inner_text() + " ".join(year_box.locator("input").evaluate_all("els => els.map(e => e.value)"))
     assert t("filters.all_years", "ms") in shown
     net = run_kpi(demo_wh, "revenue").df()["net_revenue_rm"].sum()
-    assert metric_text(tab, t("money.net_revenue_rm", "ms")) == ui.fmt_rm(net)
+    expect(metric_value(tab, t("money.net_revenue_rm", "ms"))).to_have_text(ui.fmt_rm(net))

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from playwright.sync_api import expect
 
 from dashboard import ui
 from dashboard.auth import UserStore, text
@@ -37,16 +39,18 @@ def signin_server(hand_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 def _ready(tab) -> None:
-    tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    tab.wait_for_timeout(500)
+    """The script run is over and nothing on the page is stale (asserting before that reads the old page)."""
+    tab.wait_for_function(
+        """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+            && !document.querySelector('[data-stale="true"]')""",
+        timeout=90_000,
+    )
 
 
 def _sign_in(tab, password: str) -> None:
     tab.locator("input[type=text]").first.fill("dean")
     tab.locator("input[type=password]").fill(password)
     tab.get_by_role("button", name=text("sign_in"), exact=True).click()
-    tab.wait_for_timeout(500)
-    _ready(tab)
 
 
 def test_dean_signs_in_and_sees_only_their_ptj(signin_server, hand_warehouse: Path) -> None:
@@ -64,21 +68,23 @@ def test_dean_signs_in_and_sees_only_their_ptj(signin_server, hand_warehouse: Pa
         tab.goto(f"{base}/revenue?year=2025&ptj=FBE")
         _ready(tab)
         # Before sign-in: the form and a notice, no menu of pages, no figure.
-        assert tab.get_by_text(text("please"), exact=True).is_visible()
-        assert tab.get_by_test_id("stSidebarNav").count() == 0
-        assert tab.get_by_test_id("stMetric").count() == 0
+        expect(tab.get_by_text(text("please"), exact=True)).to_be_visible()
+        expect(tab.get_by_test_id("stSidebarNav")).to_have_count(0)
+        expect(tab.get_by_test_id("stMetric")).to_have_count(0)
         _sign_in(tab, "not-the-password")
-        assert tab.get_by_text(text("invalid"), exact=True).is_visible()
-        assert tab.get_by_test_id("stMetric").count() == 0
-        _sign_in(tab, PASSWORD)
-        tab.get_by_role("heading", name=t("revenue.title"), exact=True).wait_for(timeout=30_000)
+        expect(tab.get_by_text(text("invalid"), exact=True)).to_be_visible(timeout=30_000)
         _ready(tab)
-        assert "year=2025" in tab.url
+        expect(tab.get_by_test_id("stMetric")).to_have_count(0)
+        _sign_in(tab, PASSWORD)
+        expect(tab.get_by_role("heading", name=t("revenue.title"), exact=True)).to_be_visible(timeout=30_000)
+        _ready(tab)
+        expect(tab).to_have_url(re.compile(r"year=2025"))
         card = tab.get_by_test_id("stMetric").filter(
             has=tab.get_by_test_id("stMetricLabel").get_by_text(t("money.net_revenue_rm"), exact=True))
-        assert card.get_by_test_id("stMetricValue").inner_text().strip() == ui.fmt_rm(own)
-        menu = tab.get_by_test_id("stSidebarNav").inner_text()
-        assert t("page.revenue") in menu and t("page.freshness") not in menu
+        expect(card.get_by_test_id("stMetricValue")).to_have_text(ui.fmt_rm(own), timeout=30_000)
+        menu = tab.get_by_test_id("stSidebarNav")
+        expect(menu).to_contain_text(t("page.revenue"))
+        expect(menu).not_to_contain_text(t("page.freshness"))
         browser.close()
     events = [json.loads(line)["event"] for line in audit_log.read_text().splitlines()]
     assert events[:2] == ["login_failed", "login"]

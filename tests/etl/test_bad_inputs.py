@@ -4,10 +4,10 @@ published warehouse as it was; row-level problems quarantine the row with the ri
 from __future__ import annotations
 
 import gzip
-import json
 
 import pytest
 
+from core.runlog import read_runs
 from etl.contracts import CONTRACTS, template_rows
 from etl.validate import SourceFileError
 
@@ -42,7 +42,7 @@ def assert_fails_unchanged(env, match: str) -> SourceFileError:
     assert match in str(info.value), str(info.value)
     assert figures(env) == before
     assert not list(env.warehouse.parent.glob("builds/*.tmp"))
-    last = json.loads((env.warehouse.parent / "etl_runs.jsonl").read_text().splitlines()[-1])
+    last = read_runs(env.warehouse.parent / "etl_runs.jsonl")[-1]
     assert last["status"] == "failed" and match in last["message"]
     return info.value
 

@@ -23,13 +23,17 @@ def test_etl_and_status_commands(etl_env, monkeypatch):
     monkeypatch.setattr("etl.load.CHECKS_DIR", etl_env.models / "checks")
     (etl_env.landing / "payments" / "p2.csv").write_text(
         ",".join(CONTRACTS["payments"].header)
-        + "\nR3,ext-1,MC-FSKTM-001-2024-1,mc_fee,RM 650,2024-03-01 10:00:00,FSKTM\n"
+        + "\nR3,ext-1,MC-FSKTM-001-2024-1,mc_fee,RM 650,2024-03-01 10:00:00,FSKTM"
+        + "\nR4,ext-1,MC-FSKTM-001-2024-1,mc_fee,650.00,2024-03-01 10:00:00,FSKTM\n"
     )
     args = ["--landing", str(etl_env.landing), "--warehouse", str(etl_env.warehouse)]
     result = runner.invoke(app, ["etl", *args], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Published run" in result.output
     assert "payments" in result.output and "quarantined" in result.output
+    # The quarantine reason with its file, line, column and count; every file not loaded, by name, with why.
+    assert "payments/p2.csv line 2 column amount_rm: expected a number like 650.00" in result.output
+    assert "skipped: ptj/ptj.csv (already loaded)" in result.output
     status = runner.invoke(app, ["status", "--warehouse", str(etl_env.warehouse)], env={"COLUMNS": "200"})
     assert status.exit_code == 0, status.output
     run_id = etl_env.scalar("select value from warehouse_info where key = 'etl_run_id'")

@@ -26,6 +26,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from core.runlog import read_runs
 from etl.cli import app
 from etl.config import REPO_ROOT, load_settings
 from etl.load import FileResult
@@ -86,7 +87,7 @@ class Env:
 
     def runs(self) -> list[dict]:
         log = self.warehouse.parent / "etl_runs.jsonl"
-        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        return read_runs(log)
 
     def figures(self) -> dict[str, object]:
         return figures(self.warehouse)
@@ -252,7 +253,7 @@ def test_futurelearn_export_of_an_unknown_run_waits_in_landing(tmp_path):
     text = (HAND / "futurelearn" / "data-analytics-1_enrolments.csv").read_text()
     (env.landing / "futurelearn" / "data-analytics-2_enrolments.csv").write_text(text.replace("fl-0", "fl-9"))
     result = env.refresh()
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # published, but a run's data is missing: not green
     assert (
         "WARNING futurelearn/data-analytics-2_enrolments.csv: left in landing (run label 'data-analytics-2'"
         in (result.stdout)
@@ -260,8 +261,9 @@ def test_futurelearn_export_of_an_unknown_run_waits_in_landing(tmp_path):
     assert env.landing_files() == ["futurelearn/data-analytics-2_enrolments.csv"]
     enrolments = env.figures()["enrolments"]
 
-    result = env.refresh()  # still unknown: skipped, still kept
-    assert result.exit_code == 0 and env.landing_files() == ["futurelearn/data-analytics-2_enrolments.csv"]
+    result = env.refresh()  # still unknown: skipped, still kept, still not green
+    assert result.exit_code == 3 and "rows still wait for run label 'data-analytics-2'" in result.stderr
+    assert env.landing_files() == ["futurelearn/data-analytics-2_enrolments.csv"]
 
     runs = (HAND / "course_runs" / "course_runs.csv").read_text()
     (env.landing / "course_runs" / "course_runs_2026-01-01.csv").write_text(
@@ -284,8 +286,9 @@ def test_a_bad_file_fails_the_refresh_and_changes_nothing(tmp_path):
     header, rest = good.split("\n", 1)
     bad = env.landing / "courses" / "courses_2026-01-01.csv"
     bad.write_text(header.replace(",", ";") + "\n" + rest)
-    shutil.copy(
-        REPO_ROOT / "data" / "templates" / "payments.csv", env.landing / "payments" / "payments_2026.csv"
+    (env.landing / "payments" / "payments_2026.csv").write_text(
+        "receipt_id,learner_id,run_id,payment_kind,amount_rm,paid_at,ptj_code\n"
+        "R2026-0001,ext-101,MC-FBE-001-2024-2,mc_fee,600.00,2026-01-02 09:10:00,FBE\n"
     )
 
     result = env.refresh()
@@ -322,7 +325,8 @@ def test_a_bad_file_fails_the_refresh_and_changes_nothing(tmp_path):
             con.execute("select count(*) from dim_course where course_title like '%(2026)'").fetchone()[0]
             == 1
         )
-    assert env.status().exit_code == 0
+    st = env.status()
+    assert st.exit_code == 0, st.output
 
     env.write_config(max_age_hours=0.0001)  # the data is now "old"
     time.sleep(0.5)

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from etl.contracts import CONTRACTS
-from etl.load import classify, discover
+from etl.discover import classify, discover
 from etl.pseudonym import learner_key, learner_key_sql
 from etl.sources.futurelearn import parse_file_name, strip_date_stamp
 from etl.validate import SourceFileError, hash_file, header_problem
