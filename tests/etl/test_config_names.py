@@ -112,3 +112,9 @@ def test_cli_says_it_in_one_line(monkeypatch):
         "error: environment variable MCKPI_PRIVACY_SMALL_CEL_LIMIT is not a setting; did you mean"
         " 'MCKPI_PRIVACY_SMALL_CELL_LIMIT'? (settings are MCKPI_<SECTION>_<KEY>, e.g. MCKPI_PRIVACY_SMALL_CELL_LIMIT)"
     ]
+
+
+def test_tables_read_outside_settings_are_allowed(tmp_path):
+    """[[subscription]] and [[alert]] are read by etl/subscriptions.py and etl/alerts.py, not by Settings."""
+    path = write(tmp_path, '[privacy]\nsmall_cell_limit = 7\n\n[[subscription]]\nid = "a"\n\n[[alert]]\nid = "b"\n')
+    assert load_settings(path).privacy.small_cell_limit == 7
