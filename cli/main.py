@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.console import cli_console
-from core.config import Settings, load_settings
+from core.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(
     name="mckpi",
@@ -51,7 +51,11 @@ LandingOpt = Annotated[Path | None, typer.Option("--landing", help="Landing fold
 def _settings(config: Path | None) -> Settings:
     if config is not None and not config.is_file():
         _fail(f"config file {config} not found")
-    return load_settings(config)
+    try:
+        return load_settings(config)
+    except ConfigError as exc:  # a typo in mckpi.toml or an MCKPI_* variable: one line, no traceback
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -434,6 +438,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("[bold red]error:[/] interrupted", soft_wrap=True)
         sys.exit(130)
+    except ConfigError as exc:  # a typo in mckpi.toml or an MCKPI_* variable (a command that read it directly)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last resort, by design
         from etl.errorlog import write_traceback
 

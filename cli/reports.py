@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.console import cli_console
-from core.config import Settings, load_settings
+from core.config import ConfigError, Settings, load_settings
 
 console = cli_console()  # wide without a terminal: log lines and cron mail are never cut (cli.console)
 err_console = cli_console(stderr=True)
@@ -38,7 +38,11 @@ def _fail(message: str, code: int = 1) -> None:
 def _settings(config: Path | None) -> Settings:
     if config is not None and not config.is_file():
         _fail(f"config file {config} not found")
-    return load_settings(config)
+    try:
+        return load_settings(config)
+    except ConfigError as exc:  # a typo in mckpi.toml or an MCKPI_* variable: one line, no traceback
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
 
 
 def _source(settings: Settings, warehouse: Path | None, snapshot: str | None) -> Path:

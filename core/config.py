@@ -3,16 +3,42 @@
 Nothing in the code hard-codes a target or a policy figure; it asks `load_settings()`.
 Environment overrides: MCKPI_<SECTION>_<KEY> (e.g. MCKPI_PATHS_WAREHOUSE=/srv/mckpi/mckpi.duckdb).
 MCKPI_CONFIG points at another config file.
+
+A section or key that does not exist, in the file or in an MCKPI_* variable, is a ConfigError naming it and the
+nearest valid name: a typo (`small_cel_limit`) would otherwise keep the default without a word. MCKPI_* variables
+that are not settings are declared in OTHER_ENV, or named by a `*_env` setting (privacy.pseudonym_key_env).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+ENV_PREFIX = "MCKPI_"
+# MCKPI_* variables read by the code that are not MCKPI_<SECTION>_<KEY> overrides (besides the ones named by a
+# `*_env` setting, such as MCKPI_PSEUDONYM_KEY): variable -> who reads it.
+OTHER_ENV: dict[str, str] = {
+    "MCKPI_CONFIG": "etl/config.py: the config file to read",
+    "MCKPI_DEMO": "dashboard/auth.py: serve demo data without sign-in",
+}
+
+
+# Top-level [[name]] tables of mckpi.toml that are read outside Settings: name -> who reads them.
+OTHER_TABLES: dict[str, str] = {
+    "subscription": "etl/subscriptions.py",
+    "alert": "etl/alerts.py",
+}
+
+
+class ConfigError(ValueError):
+    """The configuration names a setting that does not exist; the message names it and the nearest valid one."""
+
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 QUERIES_DIR = REPO_ROOT / "queries"
@@ -108,6 +134,17 @@ class Login:
 
 
 @dataclass(frozen=True)
+class Dates:
+    """The horizon of dates a landing file may hold (etl/horizon.py); a date outside it is quarantined with the
+    setting named. "Delivery" is the day the ETL loads the file."""
+
+    earliest: date = date(2000, 1, 1)               # any source: older is a spreadsheet's zero date or a typo
+    earliest_futurelearn: date = date(2012, 12, 14)  # FutureLearn exports: the platform did not exist before
+    max_days_after_delivery: int = 366              # events (enrolments, payments, results, steps, leaving dates)
+    max_days_after_delivery_planned: int = 1096     # planned dates (course launches, run starts): three years
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     privacy: Privacy = field(default_factory=Privacy)
@@ -119,6 +156,7 @@ class Settings:
     notify: Notify = field(default_factory=Notify)
     login: Login = field(default_factory=Login)
     mail: Mail = field(default_factory=Mail)
+    dates: Dates = field(default_factory=Dates)
     config_path: Path | None = None
 
     def pseudonym_key(self) -> str:
@@ -140,6 +178,8 @@ def _coerce(value: Any, current: Any) -> Any:
         return Path(value)
     if isinstance(current, Decimal):
         return Decimal(str(value))
+    if isinstance(current, date):
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
     if isinstance(current, int):
         return int(value)
     if isinstance(current, float):
@@ -160,9 +200,50 @@ def _section(cls: type, data: dict[str, Any], section: str) -> Any:
     return cls(**values)
 
 
+def _nearest(name: str, valid: list[str]) -> str:
+    match = difflib.get_close_matches(name, valid, n=1, cutoff=0.0)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def check_names(data: dict[str, Any], sections: dict[str, type], where: str) -> None:
+    """Every section and key of a parsed config file exists; else a ConfigError naming the nearest valid one."""
+    owner = {f.name: name for name, cls in sections.items() for f in fields(cls)}
+    for name, value in data.items():
+        if name in OTHER_TABLES:
+            continue  # checked where it is read
+        if not isinstance(value, dict):
+            home = f"; it belongs in [{owner[name]}]" if name in owner else _nearest(name, list(sections))
+            raise ConfigError(f"{where}: '{name}' is not in a section{home}")
+        if name not in sections:
+            raise ConfigError(f"{where}: unknown section [{name}]{_nearest(name, list(sections))}")
+        keys = [f.name for f in fields(sections[name])]
+        for key in value:
+            if key not in keys:
+                home = f"; it belongs in [{owner[key]}]" if key in owner else _nearest(key, keys)
+                raise ConfigError(f"{where}: unknown key '{key}' in [{name}]{home}")
+
+
+def check_env(environ: dict[str, str] | os._Environ[str], sections: dict[str, type], settings: Settings) -> None:
+    """Every MCKPI_* variable is an override of a setting, in OTHER_ENV, or named by a `*_env` setting."""
+    overrides = [f"{ENV_PREFIX}{name.upper()}_{f.name.upper()}" for name, cls in sections.items() for f in fields(cls)]
+    named = {
+        str(getattr(getattr(settings, name), f.name))
+        for name, cls in sections.items()
+        for f in fields(cls)
+        if f.name.endswith("_env")
+    }
+    valid = set(overrides) | set(OTHER_ENV) | named
+    for var in sorted(environ):
+        if var.startswith(ENV_PREFIX) and var not in valid:
+            raise ConfigError(
+                f"environment variable {var} is not a setting{_nearest(var, sorted(valid))}"
+                " (settings are MCKPI_<SECTION>_<KEY>, e.g. MCKPI_PRIVACY_SMALL_CELL_LIMIT)"
+            )
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     """Read the config file (MCKPI_CONFIG, then ./mckpi.toml, then the repo's), resolving relative paths
-    against the folder the config file is in."""
+    against the folder the config file is in. An unknown section or key (file or environment) is a ConfigError."""
     candidates = [path, os.environ.get("MCKPI_CONFIG"), Path.cwd() / "mckpi.toml", DEFAULT_CONFIG]
     config_path = next((Path(p) for p in candidates if p and Path(p).is_file()), None)
     data: dict[str, Any] = tomllib.loads(config_path.read_text("utf-8")) if config_path else {}
@@ -179,10 +260,14 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "notify": Notify,
         "login": Login,
         "mail": Mail,
+        "dates": Dates,
     }
+    check_names(data, sections, str(config_path))
     built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
     paths: Paths = built["paths"]
     built["paths"] = Paths(
         **{f.name: (p if (p := getattr(paths, f.name)).is_absolute() else base / p) for f in fields(Paths)}
     )
-    return Settings(**built, config_path=config_path)
+    settings = Settings(**built, config_path=config_path)
+    check_env(os.environ, sections, settings)
+    return settings

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 ColumnType = Literal["varchar", "int", "decimal", "date", "timestamp", "timestamp_fl"]
+KeyMatch = Literal["nfkc", "nfkc_casefold"]  # how a natural-key column is compared (etl/keys.py)
 LoadMode = Literal["snapshot", "snapshot_per_run", "append"]
 
 
@@ -33,6 +34,12 @@ class Column:
     references: str | None = None  # "source.column" that must exist (foreign key)
     pseudonymise: bool = False  # learner ids: replaced by a keyed hash at load, the raw value never stored
     description: str = ""
+    # Natural-key (and learner-id) columns: compared after NFKC and trimming every kind of whitespace;
+    # "nfkc_casefold" also ignores case, for keys that are case-insensitive (receipt ids).
+    key_match: KeyMatch = "nfkc"
+    # Dates and timestamps: the horizon bounds (etl/horizon.py; figures from [dates] in mckpi.toml).
+    date_from: Literal["earliest", "earliest_futurelearn"] = "earliest"
+    date_to: Literal["latest", "latest_planned"] = "latest"
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,7 @@ COURSES = Contract(
         Column("certificate_price_rm", "decimal", required=False, min=0, max=100000),
         Column("owner_staff_id", references="staff.staff_id"),
         Column("plan_phase", allowed=PLAN_PHASES),
-        Column("launched_on", "date"),
+        Column("launched_on", "date", date_to="latest_planned"),
     ),
     rules=(
         RowRule("delivery_mode <> 'blended' or online_share_pct between 30 and 60",
@@ -169,7 +176,7 @@ COURSE_RUNS = Contract(
     columns=(
         Column("run_id"),
         Column("course_code", references="courses.course_code"),
-        Column("starts_on", "date"),
+        Column("starts_on", "date", date_to="latest_planned"),
         Column("weeks", "int", min=1, max=52),
         Column("platform_run_label", required=False,
                description="The platform's name for the run; FutureLearn files are named <label>_enrolments.csv"),
@@ -271,11 +278,11 @@ FUTURELEARN_ENROLMENTS = Contract(
     description="File name <platform_run_label>_enrolments.csv; the label must be in course_runs.",
     columns=(
         Column("learner_id", pseudonymise=True),
-        Column("enrolled_at", "timestamp_fl"),
-        Column("unenrolled_at", "timestamp_fl", required=False),
+        Column("enrolled_at", "timestamp_fl", date_from="earliest_futurelearn"),
+        Column("unenrolled_at", "timestamp_fl", date_from="earliest_futurelearn", required=False),
         Column("role", allowed=("learner", "organisation_admin")),
-        Column("fully_participated_at", "timestamp_fl", required=False),
-        Column("purchased_statement_at", "timestamp_fl", required=False),
+        Column("fully_participated_at", "timestamp_fl", date_from="earliest_futurelearn", required=False),
+        Column("purchased_statement_at", "timestamp_fl", date_from="earliest_futurelearn", required=False),
         Column("gender", required=False),
         Column("country", required=False),
         Column("age_range", required=False),
@@ -312,8 +319,8 @@ FUTURELEARN_STEP_ACTIVITY = Contract(
         Column("step"),
         Column("week_number", "int", min=1, max=52),
         Column("step_number", "int", min=1, max=500),
-        Column("first_visited_at", "timestamp_fl"),
-        Column("last_completed_at", "timestamp_fl", required=False),
+        Column("first_visited_at", "timestamp_fl", date_from="earliest_futurelearn"),
+        Column("last_completed_at", "timestamp_fl", date_from="earliest_futurelearn", required=False),
     ),
     examples=(
         {"learner_id": "0a1b2c3d-0000-4000-8000-000000000001", "step": "1.1", "week_number": "1",
@@ -397,7 +404,8 @@ PAYMENTS = Contract(
     load_mode="append",
     natural_key=("receipt_id",),
     columns=(
-        Column("receipt_id"),
+        Column("receipt_id", key_match="nfkc_casefold",
+               description="Finance's receipt number; 'r2024-000101' and 'R2024-000101' are one receipt"),
         Column("learner_id", pseudonymise=True),
         Column("run_id", references="course_runs.run_id"),
         Column("payment_kind", allowed=PAYMENT_KINDS),

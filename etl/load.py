@@ -37,6 +37,7 @@ from etl.checks import CHECKS_DIR, CheckResult, run_checks
 from etl.completeness import EX_INCOMPLETE, QuarantineReason, run_problems, top_quarantine
 from etl.discover import LandingFile, discover
 from etl.errorlog import write_traceback
+from etl.horizon import DateHorizon
 from etl.models import MODELS_DIR, BuiltModel, run_models
 from etl.publish import (
     LockHeld,
@@ -310,10 +311,12 @@ def load_landing(
     progress: Progress | None = None,
     warnings: list[str] | None = None,
     archive: Path | None = None,
+    horizon: DateHorizon | None = None,
 ) -> list[FileResult]:
     """Load every new landing file into the open warehouse `con`, sources in CONTRACTS order, and load again the
     earlier files whose unknown references have arrived since (etl.waiting; `archive` is where `mckpi refresh`
-    moved processed files)."""
+    moved processed files). horizon: the dates a file may hold (etl/horizon.py; default: the [dates] defaults,
+    delivered today)."""
     if not landing.is_dir():
         raise EtlError(
             f"the landing folder {landing} does not exist (run `mckpi init {landing}`, `mckpi demo`, or copy"
@@ -333,7 +336,9 @@ def load_landing(
             if lf.contract is contract
         }
         try:
-            return _load_found(con, found, hashes, run_id, pseudonym_key, progress, warnings, landing, archive)
+            return _load_found(
+                con, found, hashes, run_id, pseudonym_key, progress, warnings, landing, archive, horizon
+            )
         finally:
             for future in hashes.values():
                 future.cancel()
@@ -371,6 +376,7 @@ def _load_found(
     warnings: list[str],
     landing: Path,
     archive: Path | None,
+    horizon: DateHorizon | None = None,
 ) -> list[FileResult]:
     total = len(found)
     results: list[FileResult] = []
@@ -497,11 +503,11 @@ def _load_found(
                     r.note = "loaded again: the references it names have arrived"
             files_in = [
                 BatchFile(lf.path, lf.rel, r.file_id, lf.label, reasons.get(lf.label) if lf.label else None,  # type: ignore[arg-type]
-                          stream=lf.stream)
+                          stream=lf.stream, facts=hashes[lf.rel].result() if lf.rel in hashes else None)
                 for (lf, _, _), r in zip(batch, pending, strict=True)
             ]
             # Read and check outside a transaction (see check_csv_files), write in one (one WAL sync per batch).
-            check_csv_files(con, contract, files_in, pseudonym_key=pseudonym_key)
+            check_csv_files(con, contract, files_in, pseudonym_key=pseudonym_key, horizon=horizon)
             with transaction(con):
                 if contract.load_mode != "append":
                     _supersede(con, contract, [lf for lf, _, _ in batch])
@@ -707,6 +713,7 @@ def _build_and_publish(
         result.files = load_landing(
             con, result.landing, run_id, settings.pseudonym_key(), progress=progress, warnings=result.warnings,
             archive=settings.paths.archive,
+            horizon=DateHorizon(result.started_at.date(), settings.dates),
         )
         result.timings["load"] = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from core.contracts import Column, Contract
 from core.errors import SourceFileError
+from etl.horizon import DateHorizon, horizon_params, lower_check_sql, upper_check_sql
+from etl.keys import key_sql
 from etl.pseudonym import KEY_PARAM, learner_key_sql
 
 CHUNK = 1 << 20
@@ -57,6 +59,8 @@ class FileFacts:
     blank_line: int | None = (
         None  # first empty line followed by more data (DuckDB skips it: line numbers shift)
     )
+    records: int | None = None  # records as DuckDB reads them (header included, empty lines not); None = not counted
+    unterminated_line: int | None = None  # the line of a last record with no line break after it (a cut file?)
 
 
 class _BlankLineFinder:
@@ -87,12 +91,115 @@ class _BlankLineFinder:
         self.prev = chunk[-2:]
 
 
+# A quoted value that starts a field and closes on the same line (the common case, removed by one C-level pass).
+_QUOTED_ON_ONE_LINE = re.compile(rb'(?<![^,\r\n]) *"(?:[^"\r\n]|"")*"(?=[,\r\n])')
+# A quote that opens a quoted value: at the start of a field, after spaces. A quote inside an unquoted value
+# (`15" screen`) is a literal character to DuckDB, and to this count.
+_OPENING_QUOTE = re.compile(rb'(?<![^,\r\n]) *"')
+_BREAK_RUNS = re.compile(rb"\n\n+")
+
+
+class _RecordCounter:
+    """Counts CSV records in a stream of byte chunks, independently of DuckDB, so that a file can never load a row
+    short without an error (DuckDB drops a last line with a value longer than its buffer, silently).
+
+    A record ends at a line break (\\n, \\r\\n or a lone \\r, as DuckDB reads them) outside quoted values; an empty
+    line is not a record (DuckDB skips it). Quoted values are replaced by '_': first every one that closes on its
+    own line, by one regex pass; then, only where a quote is left (a value with a line break in it, or one cut by
+    the chunk boundary), value by value. A chunk without a quote costs a few bytes.count()s.
+    """
+
+    def __init__(self) -> None:
+        self.in_quote = False
+        self.quote_pending = False  # in a quoted value, the chunk ended with '"': a close, or half of '""'
+        self.field_start = True  # the next byte starts a field (after ',', a line break, or spaces after them)
+        self.breaks = 0  # line breaks outside quotes: one per line, empty lines included
+        self.empty = 0  # empty lines
+        self.last = b"\n"  # the last byte outside quotes (\\r as \\n; a quoted stretch as '_')
+        self.cr_pending = False  # the previous chunk ended with \\r: a \\n starting this one is the same break
+
+    def _drop_quoted(self, chunk: bytes) -> bytes:
+        """The chunk outside quoted values, each quoted stretch as '_' (its line breaks gone)."""
+        if self.quote_pending:
+            self.quote_pending = False
+            if chunk.startswith(b'"'):  # '""': an escaped quote, the value goes on
+                chunk = chunk[1:]
+            else:
+                self.in_quote = False
+                self.field_start = False
+        # A sentinel byte says whether the chunk's first byte starts a field (for the look-behinds).
+        data = (b"\n" if self.field_start else b"_") + chunk
+        if not self.in_quote:
+            data = _QUOTED_ON_ONE_LINE.sub(b"_", data)
+            if b'"' not in data:
+                return data[1:]
+        out: list[bytes] = []
+        pos, n = 1, len(data)
+        while pos < n:
+            if self.in_quote:
+                q = data.find(b'"', pos)
+                while q != -1 and q + 1 < n and data[q + 1] == 0x22:  # '""' inside the value
+                    q = data.find(b'"', q + 2)
+                out.append(b"_")
+                if q == -1:  # the value goes on in the next chunk
+                    break
+                if q == n - 1:
+                    self.quote_pending = True
+                    break
+                self.in_quote = False
+                pos = q + 1
+            else:
+                m = _OPENING_QUOTE.search(data, pos)
+                if m is None:
+                    out.append(data[pos:])
+                    break
+                out.append(data[pos : m.start()])
+                self.in_quote = True
+                pos = m.end()
+        return b"".join(out)
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if self.in_quote or b'"' in chunk:
+            chunk = self._drop_quoted(chunk)
+        if self.cr_pending and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        self.cr_pending = False
+        if b"\r" in chunk:
+            self.cr_pending = chunk.endswith(b"\r")
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if not chunk:
+            return
+        self.breaks += chunk.count(b"\n")
+        if b"\n\n" in chunk:
+            self.empty += sum(len(run) - 1 for run in _BREAK_RUNS.findall(chunk))
+        if self.last == b"\n" and chunk.startswith(b"\n"):
+            self.empty += 1
+        self.last = chunk[-1:]
+        if not self.in_quote:
+            tail = chunk.rstrip(b" ") if self.last == b" " else chunk
+            if tail:
+                self.field_start = tail[-1:] in (b",", b"\n")
+
+    @property
+    def records(self) -> int:
+        return self.breaks - self.empty + (0 if self.last == b"\n" else 1)
+
+    @property
+    def unterminated_line(self) -> int | None:
+        """The line number of a last record that has no line break after it (None when the file ends with one)."""
+        return None if self.last == b"\n" else self.breaks + 1
+
+
 def hash_file(path: Path, rel: str) -> FileFacts:
     """sha256 of the file's bytes, streamed; for .gz also checks that the gzip stream is complete and intact
-    (DuckDB reads a corrupt gzip silently, up to the damage)."""
+    (DuckDB reads a corrupt gzip silently, up to the damage). Counts the records on the way (for .gz in the
+    decompressed stream), which the reader's row count is checked against."""
     digest = hashlib.sha256()
     size = 0
     blanks = _BlankLineFinder()
+    counter: _RecordCounter | None = _RecordCounter()
     inflater = zlib.decompressobj(wbits=31) if is_gzip_name(path) else None
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
@@ -103,11 +210,16 @@ def hash_file(path: Path, rel: str) -> FileFacts:
             if inflater is None:
                 if not is_gzip_name(path):
                     blanks.feed(chunk)
+                    counter.feed(chunk)  # type: ignore[union-attr]
+                else:
+                    counter = None
                 continue
             try:
                 data = chunk
                 while data:
-                    blanks.feed(inflater.decompress(data))
+                    text = inflater.decompress(data)
+                    blanks.feed(text)
+                    counter.feed(text)  # type: ignore[union-attr]
                     data = b""
                     if inflater.eof and inflater.unused_data:  # a multi-member gzip: next member
                         data = inflater.unused_data
@@ -118,7 +230,9 @@ def hash_file(path: Path, rel: str) -> FileFacts:
                 ) from exc
     if inflater is not None and size and not inflater.eof:
         raise SourceFileError(rel, None, None, "the gzip file is cut short (incomplete download or copy?)")
-    return FileFacts(digest.hexdigest(), size, blanks.found)
+    if counter is None or size == 0:
+        return FileFacts(digest.hexdigest(), size, blanks.found)
+    return FileFacts(digest.hexdigest(), size, blanks.found, counter.records, counter.unterminated_line)
 
 
 def open_text_bytes(path: Path) -> io.BufferedIOBase:
@@ -299,8 +413,66 @@ def diagnose(path: Path, rel: str, contract: Contract, error: str) -> SourceFile
     too_long = re.search(r"Maximum line size of (\d+) bytes exceeded", error)
     if too_long:
         first = f"the line is longer than {int(too_long.group(1)):,} bytes (a value this long is not real data)"
+    elif "does not support a full read" in error or not match:
+        # A value longer than DuckDB's buffer: its error names no line; find it.
+        long = _first_long_record(path)
+        if long:
+            return SourceFileError(rel, long[0], None, _too_long_message(long[1]))
     return SourceFileError(
         rel, int(match.group(1)) if match else None, None, f"cannot be read as CSV: {first}"
+    )
+
+
+# DuckDB's default max_line_size: a longer line is refused ("Maximum line size ... exceeded"), or, beyond its
+# 32 MB buffer, dropped without an error when it is the last line.
+MAX_LINE_BYTES = 2_000_000
+
+
+def _first_long_record(path: Path) -> tuple[int, int] | None:
+    """(line, bytes) of the first record longer than MAX_LINE_BYTES, or None. Reads the whole file: only called
+    when a file has already failed."""
+    csv.field_size_limit(2**31 - 1)
+    with open_text_bytes(path) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
+        for line, fields in enumerate(csv.reader(text), start=1):
+            size = sum(map(len, fields)) + len(fields) - 1
+            if size * 4 > MAX_LINE_BYTES:  # characters: look at the bytes only when they could be too many
+                size = len(",".join(fields).encode("utf-8"))
+                if size > MAX_LINE_BYTES:
+                    return line, size
+    return None
+
+
+def _too_long_message(size: int) -> str:
+    return (
+        f"the line is {size:,} bytes long, more than the {MAX_LINE_BYTES:,} bytes a line may have"
+        " (a value this long is not real data: a broken export?)"
+    )
+
+
+def rows_missing_error(path: Path, rel: str, contract: Contract, read: int, expected: int) -> SourceFileError:
+    """The reader returned fewer (or more) rows than the file holds: say which line it could not read."""
+    long = _first_long_record(path)
+    if long:
+        return SourceFileError(rel, long[0], None, _too_long_message(long[1]))
+    return SourceFileError(
+        rel,
+        None,
+        None,
+        f"the file holds {expected:,} data rows but the CSV reader returned {read:,}; nothing of it was loaded",
+    )
+
+
+def truncated_error(rel: str, contract: Contract, line: int) -> SourceFileError:
+    """The last line has no line break after it: a copy or download cut inside the last value."""
+    column = contract.header[-1]
+    return SourceFileError(
+        rel,
+        line,
+        column,
+        f"the last line has no line break at its end: the file looks cut short (an incomplete download or copy?),"
+        f" and its last value (column '{column}') may be cut; copy the file again, or, if line {line} is complete,"
+        " end it with a line break",
     )
 
 
@@ -373,8 +545,12 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def column_error_sql(contract: Contract, column: Column) -> str:
-    """SQL giving the reason a row's value in `column` is rejected, or null."""
+DATE_TYPES = ("date", "timestamp", "timestamp_fl")
+
+
+def column_error_sql(contract: Contract, column: Column, bounds: set[str] | None = None) -> str:
+    """SQL giving the reason a row's value in `column` is rejected, or null. bounds: collects the date-horizon
+    bounds used (their parameters are etl.horizon.horizon_params); None = no horizon check."""
     s = ident(column.name + "__s")
     t = ident(typed_name(column))
     whens = []
@@ -396,6 +572,10 @@ def column_error_sql(contract: Contract, column: Column) -> str:
         checks.append(
             f"when {t} > {_number(column.max)} then {lit('more than the maximum ' + _number(column.max))}"
         )
+    if bounds is not None and column.type in DATE_TYPES:
+        checks.append(lower_check_sql(column.date_from, t))
+        checks.append(upper_check_sql(column.date_to, t))
+        bounds.update((column.date_from, column.date_to))
     if column.references:
         ref_source, ref_column = column.references.split(".")
         ref_table = ident("raw_" + ref_source)
@@ -416,18 +596,53 @@ class CheckedSql:
     params: dict[str, object]
 
 
-def _key_exprs(contract: Contract, source: str) -> list[tuple[str, str]]:
-    """(expression over the staging table, matching column of the checked rows) per natural-key column.
-    Learner ids are compared as trimmed text (the same text gives the same learner_key)."""
+def _is_text_key(column: Column) -> bool:
+    return column.pseudonymise or column.type == "varchar"
+
+
+def normalised_columns(contract: Contract) -> list[Column]:
+    """The columns compared in their normalised form (etl/keys.py): text natural-key columns and learner ids
+    (hashed from the normalised id, so that one learner gets one key whatever the padding)."""
+    return [c for c in contract.columns if c.pseudonymise or (c.name in contract.natural_key and _is_text_key(c))]
+
+
+def _norm_name(contract: Contract, column: Column) -> str:
+    """The checked rows' column holding `column`'s normalised form."""
+    if column.name in contract.natural_key:
+        return f"_key{contract.natural_key.index(column.name)}"
+    return column.name + "__k"
+
+
+def _key_exprs(contract: Contract, cleaned: str, ascii_columns: frozenset[str]) -> list[tuple[str, str]]:
+    """(expression over a row with cleaned columns `<name>__s` (alias `cleaned`), matching column of the
+    checked rows) per natural-key column: text keys and learner ids in their normalised form, typed keys typed."""
     out = []
-    for name in contract.natural_key:
+    for i, name in enumerate(contract.natural_key):
         c = contract.column(name)
-        s = clean_sql(f"{source}.{ident(name)}")
-        if c.pseudonymise or c.type == "varchar":
-            out.append((s, ident(name + "__s")))
+        s = f"{cleaned}.{ident(name + '__s')}"
+        if _is_text_key(c):
+            out.append((key_sql(c, s, ascii_only=name in ascii_columns), ident(f"_key{i}")))
         else:
             out.append((parse_sql(c, s), ident(name)))
     return out
+
+
+def _stored_key_sql(contract: Contract, i: int, alias: str, ascii_stored: frozenset[str]) -> str:
+    """The comparable form of natural-key column i of a row already in raw_<source> (`alias`): learner keys
+    were hashed from the normalised id, text keys are normalised here, typed keys compare as stored."""
+    c = contract.column(contract.natural_key[i])
+    col = f"{alias}.{ident(typed_name(c))}"
+    if c.type == "varchar" and not c.pseudonymise:
+        return key_sql(c, col, ascii_only=c.name in ascii_stored)
+    return col
+
+
+def _checked_key_sql(contract: Contract, i: int, alias: str) -> str:
+    """The same for a row being checked (a CTE row of checked_sql)."""
+    c = contract.column(contract.natural_key[i])
+    if c.pseudonymise:
+        return f"{alias}.{ident('learner_key')}"
+    return f"{alias}.{ident(f'_key{i}') if _is_text_key(c) else ident(c.name)}"
 
 
 def line_sql(stage_alias: str, files_alias: str) -> str:
@@ -436,19 +651,30 @@ def line_sql(stage_alias: str, files_alias: str) -> str:
     return f"{stage_alias}.rowid - {files_alias}._r0 + 2"
 
 
-def duplicates_sql(contract: Contract, stage: str = "_stage", files: str = "_files") -> str | None:
+def duplicates_sql(
+    contract: Contract,
+    stage: str = "_stage",
+    files: str = "_files",
+    *,
+    ascii_columns: frozenset[str] = frozenset(),
+) -> str | None:
     """Keys that occur more than once in a staged file: (_file_id, keys..., _first_line).
     An aggregate, not a window over every row, so the common case (no duplicates) costs one hash pass:
     first 64-bit hashes of the keys are grouped, then the real keys of the few rows whose hash repeats
-    (so a hash collision never makes a false duplicate)."""
+    (so a hash collision never makes a false duplicate). Text keys compare normalised (etl/keys.py);
+    ascii_columns: columns known to hold only ASCII in the stage (see etl.keys.key_sql)."""
     if not contract.natural_key:
         return None
-    keys = _key_exprs(contract, "st")
+    keys = _key_exprs(contract, "c", ascii_columns)
+    cleaned = ", ".join(
+        f"{clean_sql('st.' + ident(name))} as {ident(name + '__s')}" for name in contract.natural_key
+    )
     cols = ", ".join(f"{expr} as _k{i}" for i, (expr, _) in enumerate(keys))
     names = ", ".join(["_file_id"] + [f"_k{i}" for i in range(len(keys))])
     return (
-        f"with k as (select f.file_id as _file_id, {line_sql('st', 'f')} as _line, {cols}"  # noqa: S608
+        f"with c as (select f.file_id as _file_id, {line_sql('st', 'f')} as _line, {cleaned}"  # noqa: S608
         f" from {stage} st join {files} f on f.filename = st.filename),"
+        f" k as (select _file_id, _line, {cols} from c),"
         f" h as (select hash({names}) as _h from k group by _h having count(*) > 1)"
         f" select {names}, min(_line) as _first_line from k where hash({names}) in (select _h from h)"
         f" group by {names} having count(*) > 1"
@@ -464,6 +690,9 @@ def checked_sql(
     check_loaded: bool = False,
     other_streams: list[str] | None = None,
     pseudonym_key: str,
+    ascii_columns: frozenset[str] = frozenset(),
+    ascii_stored: frozenset[str] = frozenset(),
+    horizon: DateHorizon | None = None,
 ) -> CheckedSql:
     """One SELECT over the staging table (one or more files read by one read_csv, with `filename`) joined to the
     files table (filename, file_id, label, label_reason, _r0), giving per record: `_file_id`, `_line`, `_label`,
@@ -480,19 +709,31 @@ def checked_sql(
     unparseable, not allowed, out of range, unknown reference); row rules; a duplicate key within the file (every
     later copy of a key, valid or not); for append sources a key already loaded from an earlier file; for payments
     last of all a refund bigger than the fees paid.
+
+    horizon: dates outside it are rejected (etl/horizon.py); None = no horizon check.
+
+    Keys compare normalised (etl/keys.py). ascii_columns / ascii_stored: columns known to hold only ASCII in the
+    stage / in raw_<source>, whose normalisation then needs no Python call.
     """
     params: dict[str, object] = {}
     cols = contract.columns
     cleaned = ", ".join(f"{clean_sql('st.' + ident(c.name))} as {ident(c.name + '__s')}" for c in cols)
+    keyed = ", ".join(
+        f"{key_sql(c, ident(c.name + '__s'), ascii_only=c.name in ascii_columns)} as {ident(_norm_name(contract, c))}"
+        for c in normalised_columns(contract)
+    )
     typed = []
     for c in cols:
         s = ident(c.name + "__s")
         if c.pseudonymise:
-            typed.append(f"{learner_key_sql(s)} as {ident('learner_key')}")
+            typed.append(f"{learner_key_sql(ident(_norm_name(contract, c)))} as {ident('learner_key')}")
             params[KEY_PARAM] = pseudonym_key
         else:
             typed.append(f"{parse_sql(c, s)} as {ident(c.name)}")
-    col_errors = [f"{column_error_sql(contract, c)} as {ident(c.name + '__e')}" for c in cols]
+    bounds: set[str] | None = set() if horizon is not None else None
+    col_errors = [f"{column_error_sql(contract, c, bounds)} as {ident(c.name + '__e')}" for c in cols]
+    if horizon is not None and bounds:
+        params.update(horizon_params(horizon, bounds))
     rule_errors = [
         f"case when not coalesce(({rule.sql}), true) then {lit(rule.message)} end as {ident(f'_rule{i}__e')}"
         for i, rule in enumerate(contract.rules)
@@ -508,7 +749,8 @@ def checked_sql(
     ctes = [
         f"s as (select f.file_id as _file_id, {line_sql('st', 'f')} as _line, f.label as _label,"  # noqa: S608
         f" f.label_reason as _label_reason, {cleaned} from {stage} st join {files} f on f.filename = st.filename)",
-        f"t as (select *, {', '.join(typed)} from s)",  # noqa: S608
+        f"sk as (select *{', ' + keyed if keyed else ''} from s)",  # noqa: S608
+        f"t as (select *, {', '.join(typed)} from sk)",  # noqa: S608
         f"e as (select *, {', '.join(col_errors + rule_errors)} from t)",  # noqa: S608
     ]
     last = "e"
@@ -520,7 +762,7 @@ def checked_sql(
             ["dup._file_id = e._file_id"]
             + [
                 f"dup._k{i} is not distinct from e.{col}"
-                for i, (_, col) in enumerate(_key_exprs(contract, stage))
+                for i, (_, col) in enumerate(_key_exprs(contract, "e", ascii_columns))
             ]
         )
         ctes.append(f"d as (select e.*, dup._first_line from e left join {duplicates} dup on {on})")  # noqa: S608
@@ -533,7 +775,11 @@ def checked_sql(
             )
         )
     if check_loaded and key_cols:
-        on = " and ".join(f"prev.{ident(k)} is not distinct from {last}.{ident(k)}" for k in key_cols)
+        on = " and ".join(
+            f"{_stored_key_sql(contract, i, 'prev', ascii_stored)} is not distinct from"
+            f" {_checked_key_sql(contract, i, last)}"
+            for i in range(len(key_cols))
+        )
         ctes.append(
             f"a as (select {last}.*, ef.path as _prev_path, prev._line as _prev_line from {last}"  # noqa: S608
             f" left join {ident(contract.raw_table)} prev on {on}"
@@ -549,18 +795,22 @@ def checked_sql(
             )
         )
     if other_streams is not None and key_cols:
-        keys = ", ".join(ident(k) for k in key_cols)
-        raw_keys = ", ".join(f"p.{ident(k)}" for k in key_cols)
-        on = " and ".join(f"prev.{ident(k)} is not distinct from {last}.{ident(k)}" for k in key_cols)
+        n = len(key_cols)
+        raw_keys = ", ".join(f"{_stored_key_sql(contract, i, 'p', ascii_stored)} as _pk{i}" for i in range(n))
+        partition = ", ".join(f"_pk{i}" for i in range(n))
+        on = " and ".join(
+            f"prev._pk{i} is not distinct from {_checked_key_sql(contract, i, last)}" for i in range(n)
+        )
         # The first row of each key in the files of other streams (the raw table holds at most one per key).
         ctes.append(
             f"o as (select {last}.*, prev._path as _other_path, prev._line as _other_line from {last}"  # noqa: S608
             f" left join (select {raw_keys}, ef.path as _path, p._line from {ident(contract.raw_table)} p"
             f" join etl_files ef on ef.file_id = p._file_id"
             f" where ef.stream is null or ef.stream not in (select unnest($batch_streams::varchar[]))"
-            f" qualify row_number() over (partition by {raw_keys} order by p._file_id, p._line) = 1) prev on {on})"
+            f" qualify row_number() over (partition by {partition} order by p._file_id, p._line) = 1) prev on {on})"
         )
         # ... and the first row of each key in this batch's files: a later file's copy is the duplicate.
+        keys = ", ".join(_checked_key_sql(contract, i, "o") for i in range(n))
         over = f"over (partition by {keys} order by _file_id, _line)"
         ctes.append(
             f"b as (select o.*, first_value(o._file_id) {over} as _first_file,"  # noqa: S608

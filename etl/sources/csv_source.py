@@ -26,7 +26,20 @@ import duckdb
 
 from core.contracts import Contract
 from core.errors import SourceFileError
-from etl.validate import check_file_start, checked_sql, diagnose, duplicates_sql, ident, raw_columns
+from etl.horizon import DateHorizon
+from etl.keys import ascii_only_sql, ensure_sql_function
+from etl.validate import (
+    FileFacts,
+    check_file_start,
+    checked_sql,
+    diagnose,
+    duplicates_sql,
+    ident,
+    normalised_columns,
+    raw_columns,
+    rows_missing_error,
+    truncated_error,
+)
 
 STAGE = "_stage"
 FILES = "_files"
@@ -46,6 +59,7 @@ class BatchFile:
     label: str | None = None  # FutureLearn run label
     label_reason: str | None = None  # why the label's rows cannot load (None = they can)
     stream: str | None = None  # snapshot sources: the stream this file is a delivery of
+    facts: FileFacts | None = None  # from hash_file: the independent record count the staged rows must match
 
 
 @dataclass(frozen=True)
@@ -113,15 +127,49 @@ def stage_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[
             "reasons": [f.label_reason for f in batch],
         },
     )
+    check_staged_counts(con, contract, batch)
+
+
+def check_staged_counts(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
+    """Each file's staged rows against hash_file's own count of its records, and its last line against a cut:
+    DuckDB drops a last line holding a value longer than its buffer without an error, and a file cut inside its
+    last value parses as a shorter value ('650.00' cut to '65')."""
+    staged = dict(con.execute(f"select file_id, _n from {FILES}").fetchall())  # noqa: S608
+    for f in batch:
+        if f.facts is None or f.facts.records is None:
+            continue
+        expected = max(f.facts.records - 1, 0)  # less the header
+        if staged[f.file_id] != expected:
+            raise rows_missing_error(f.path, f.rel, contract, staged[f.file_id], expected)
+        if f.facts.unterminated_line is not None and expected > 0:
+            raise truncated_error(f.rel, contract, f.facts.unterminated_line)
 
 
 def check_csv_files(
-    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile], *, pseudonym_key: str
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    batch: list[BatchFile],
+    *,
+    pseudonym_key: str,
+    horizon: DateHorizon | None = None,
 ) -> None:
     """Read and check a batch into the temp table _checked (typed, pseudonymised, with the reason per rejected
-    row). Run it outside an explicit transaction: rowids are only 0, 1, 2 ... in a committed table."""
+    row). Run it outside an explicit transaction: rowids are only 0, 1, 2 ... in a committed table.
+    horizon: the dates a file may hold (default: [dates] defaults, delivered today)."""
     stage_files(con, contract, batch)
-    dups = duplicates_sql(contract, STAGE, FILES)
+    # Keys are compared normalised (etl/keys.py); a column holding only ASCII needs no Python call for it.
+    ascii_columns = _ascii_columns(con, STAGE, [c.name for c in normalised_columns(contract)])
+    stored = [  # keys looked up in raw_<source> (FutureLearn runs replace their rows: no look-up there)
+        n
+        for n in contract.natural_key
+        if contract.load_mode != "snapshot_per_run"
+        and contract.column(n).type == "varchar"
+        and not contract.column(n).pseudonymise
+    ]
+    ascii_stored = _ascii_columns(con, ident(contract.raw_table), stored)
+    if len(ascii_columns) + len(ascii_stored) < len(normalised_columns(contract)) + len(stored):
+        ensure_sql_function(con)
+    dups = duplicates_sql(contract, STAGE, FILES, ascii_columns=ascii_columns)
     if dups:
         con.execute(f"create or replace temp table {DUPLICATES} as {dups}")
     check_loaded = contract.load_mode == "append" and bool(
@@ -137,11 +185,22 @@ def check_csv_files(
         check_loaded=check_loaded,
         other_streams=[f.stream or "" for f in batch] if contract.load_mode == "snapshot" else None,
         pseudonym_key=pseudonym_key,
+        ascii_columns=ascii_columns,
+        ascii_stored=ascii_stored,
+        horizon=horizon or DateHorizon.today(),
     )
     con.execute(f"create or replace temp table {CHECKED} as {checked.sql}", checked.params)
     # The staging table is the only one holding raw learner ids (a temp table, for this batch only).
     con.execute(f"drop table {STAGE}")
     con.execute(f"drop table if exists {DUPLICATES}")
+
+
+def _ascii_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> frozenset[str]:
+    """The columns of `table` in which every value is ASCII."""
+    if not columns:
+        return frozenset()
+    flags = con.execute(ascii_only_sql(columns, table)).fetchall()[0]
+    return frozenset(c for c, flag in zip(columns, flags, strict=True) if flag)
 
 
 def write_checked(
@@ -183,7 +242,8 @@ def load_csv_files(
     *,
     run_id: str,
     pseudonym_key: str,
+    horizon: DateHorizon | None = None,
 ) -> dict[int, LoadCounts]:
     """Check and load a batch (autocommit; see check_csv_files)."""
-    check_csv_files(con, contract, batch, pseudonym_key=pseudonym_key)
+    check_csv_files(con, contract, batch, pseudonym_key=pseudonym_key, horizon=horizon)
     return write_checked(con, contract, run_id=run_id)

@@ -11,10 +11,13 @@ Outcomes:
   the file load (`loaded` of them).
 - `ignored`: the file is recorded as ignored with a warning; the run succeeds.
 
+Dates outside the horizon of `[dates]` in mckpi.toml are quarantined, in every source: before 2000-01-01 (a
+spreadsheet's zero date, Unix's 1970-01-01), FutureLearn times before FutureLearn existed (2012-12-14), and a
+date more than 366 days after the day the file is loaded (1096 for planned course launches and run starts).
+The upper bound depends on the day of the run, but only for dates more than a year ahead, which no real export
+holds; a date a little in the future (a run starting next month) loads.
+
 Decisions made explicit here (the ETL has no rule for them, so they load):
-- A timestamp in the future relative to the run (`future_enrolled_at`) loads: the ETL's result depends only on
-  the files, never on the day it runs (loading the same files again gives the same warehouse), and a date a
-  platform exports is what it recorded. KPIs count it under its run's start year.
 - An enrolment long before its run starts (`enrolled_long_before_run`): registration opens months ahead and the
   contract has no rule on it, so it loads.
 - A refund listed before its fee in the same file (`refund_before_fee_same_file`) loads: the fees of the file count
@@ -22,7 +25,9 @@ Decisions made explicit here (the ETL has no rule for them, so they load):
 - A text value that looks like a spreadsheet formula (`formula_in_title`) loads verbatim as text; the dashboard's
   CSV/Excel export escapes it (dashboard/export.py).
 - Fields over DuckDB's 2,000,000-byte line limit (`huge_field_5mb`) reject the file (no real title or id is that
-  long: it is a broken export); a 1 MB value loads.
+  long: it is a broken export), anywhere in the file; past DuckDB's 32 MB buffer on the last line DuckDB drops the
+  line without an error, which the independent record count catches (`huge_field_last_line_33mb`); a 1 MB value
+  loads.
 """
 
 from __future__ import annotations
@@ -68,6 +73,16 @@ class Case:
                 dst.write_bytes(src.read_bytes())
         else:
             GENERATORS[self.id](landing)
+
+
+def early(bound: str, setting: str = "earliest") -> str:
+    """The reason for a date before the horizon ([dates] in mckpi.toml)."""
+    return f"before {bound}, earlier than this source can hold ([dates] {setting} in mckpi.toml)"
+
+
+def late(days: int, setting: str = "max_days_after_delivery") -> str:
+    """The reason for a date past the horizon."""
+    return f"more than {days} days after the file was loaded ([dates] {setting} in mckpi.toml)"
 
 
 def header(*parts: str) -> tuple[str, ...]:
@@ -230,6 +245,31 @@ CASES: tuple[Case, ...] = (
         ("cannot be read as CSV: the line is longer than 2,000,000 bytes",),
         2,
     ),
+    Case(
+        "huge_field_last_line_33mb",
+        "file",
+        "courses/courses_huge_last.csv",
+        ("the line is 33,554,534 bytes long, more than the 2,000,000 bytes a line may have",),
+        3,
+        extra={"note": "a value longer than DuckDB's 32 MB buffer on the last line: DuckDB drops the line without"
+               " an error; the record count of hash_file catches it"},
+    ),
+    Case(
+        "huge_field_middle_33mb",
+        "file",
+        "courses/courses_huge_middle.csv",
+        ("the line is 33,554,534 bytes long, more than the 2,000,000 bytes a line may have",),
+        3,
+    ),
+    Case(
+        "kpi_targets_cut_in_last_value",
+        "file",
+        "kpi_targets/targets_2026.csv",
+        ("the last line has no line break at its end: the file looks cut short", "column 'target_value'"),
+        3,
+        "target_value",
+        extra={"note": "160000.00 cut to 16: the line has all its fields, only the missing final line break shows"},
+    ),
     # --- accepted as they are ----------------------------------------------------------------------------------
     Case("payments_crlf", "rows", "payments/p_crlf.csv", loaded=2),
     Case("payments_cr_only", "rows", "payments/p_cr.csv", loaded=2),
@@ -299,9 +339,60 @@ CASES: tuple[Case, ...] = (
         "future_enrolled_at",
         "rows",
         "enrolments/enrol_future.csv",
+        quarantine=((2, "enrolled_at", "2099-01-01 10:00:00", late(366)),),
         loaded=1,
-        checks=(("select enrol_year from fct_enrolment where enrolled_at = '2099-01-01 10:00:00'", 2099),),
+        checks=(("select count(*) from fct_enrolment where enrol_year = 2099", 0),),
         marts=True,
+    ),
+    Case(
+        "courses_launched_on_excel_zero_date",
+        "rows",
+        "courses/lms_courses.csv",
+        quarantine=((2, "launched_on", "1900-01-01", early("2000-01-01")),),
+        loaded=1,
+    ),
+    Case(
+        "course_runs_start_decades_ahead",
+        "rows",
+        "course_runs/runs_planned.csv",
+        quarantine=((3, "starts_on", "2052-03-04", late(1096, "max_days_after_delivery_planned")),),
+        loaded=1,
+    ),
+    Case(
+        "staff_left_on_epoch_zero",
+        "rows",
+        "staff/staff_contract.csv",
+        quarantine=((2, "left_on", "1970-01-01", early("2000-01-01")),),
+        loaded=1,
+    ),
+    Case(
+        "fl_enrolled_before_futurelearn",
+        "rows",
+        "futurelearn/malay-beginners-5_enrolments.csv",
+        quarantine=((3, "enrolled_at", "2011-08-20 09:15:00 UTC", early("2012-12-14", "earliest_futurelearn")),),
+        loaded=1,
+    ),
+    Case(
+        "fl_step_completed_far_future",
+        "rows",
+        "futurelearn/malay-beginners-5_step-activity.csv",
+        quarantine=((3, "last_completed_at", "2042-09-02 08:09:00 UTC", late(366)),),
+        loaded=1,
+    ),
+    Case(
+        "results_issued_excel_zero_date",
+        "rows",
+        "results/results_late.csv",
+        quarantine=((2, "issued_at", "1899-12-30 00:00:00", early("2000-01-01")),),
+        loaded=1,
+    ),
+    Case(
+        "payments_paid_far_future",
+        "rows",
+        "payments/p_future.csv",
+        quarantine=((2, "paid_at", "2204-09-20 10:00:00", late(366)),),
+        loaded=1,
+        checks=(("select sum(amount_rm)::varchar from raw_payments where receipt_id like 'R2024-6%'", "89.00"),),
     ),
     Case(
         "enrolled_long_before_run",
@@ -518,6 +609,51 @@ CASES: tuple[Case, ...] = (
         loaded=1,
     ),
     Case(
+        "payments_resent_other_case",
+        "rows",
+        "payments/p_resent.csv",
+        quarantine=(
+            (2, "receipt_id", "r2024-000101\u00a0", "already loaded from payments/payments.csv line 2"),
+            (3, "receipt_id", "\uff32\uff12\uff10\uff12\uff14-000187", "already loaded from payments/payments.csv line 3"),
+        ),
+        loaded=1,
+        checks=(
+            # Not counted twice: the template's two receipts, the companions' two, and R2024-700010.
+            ("select count(*) from raw_payments", 5),
+            ("select sum(amount_rm)::varchar from raw_payments", "1567.00"),
+        ),
+        extra={"note": "receipt ids are case-insensitive (Column.key_match); a no-break space and full-width"
+               " digits are NFKC-normalised away"},
+    ),
+    Case(
+        "payments_duplicate_padded_within_file",
+        "rows",
+        "payments/p_dup_padded.csv",
+        quarantine=(
+            (4, "receipt_id", "\tr2024-700001", "duplicate key, first at line 2"),
+            (5, "receipt_id", "\u200bR2024-700002\u2003", "duplicate key, first at line 3"),
+        ),
+        loaded=2,
+    ),
+    Case(
+        "courses_duplicate_padded_across_streams",
+        "rows",
+        "courses/lms_courses.csv",
+        quarantine=((2, "course_code", "MC-FSKTM-001\u00a0", "already loaded from courses/courses.csv line 2"),),
+        loaded=1,
+    ),
+    Case(
+        "quote_inside_unquoted_value",
+        "rows",
+        "courses/lms_courses.csv",
+        loaded=2,
+        checks=(
+            ("select string_agg(title, ' | ' order by course_code) from raw_courses where course_code like 'MC-FSKTM-04%'",
+             'Repairing a 15" Laptop | Networks, Part "2"'),
+        ),
+        extra={"note": "a quote inside an unquoted value is a character (DuckDB, and hash_file's record count)"},
+    ),
+    Case(
         "courses_duplicate_across_streams",
         "rows",
         "courses/lms_courses.csv",
@@ -705,6 +841,19 @@ def nul_in_value(landing: Path) -> None:
 def huge_field_5mb(landing: Path) -> None:
     text = "\n".join([C, _course("MC-FSKTM-009", "Big Data " + "x" * 5_000_000)]) + "\n"
     _write(landing, "courses/courses_huge.csv", text.encode())
+
+
+HUGE_TITLE = "Big Data " + "x" * (32 * 1024 * 1024)  # past DuckDB's 32 MB read buffer
+
+
+def huge_field_last_line_33mb(landing: Path) -> None:
+    text = "\n".join([C, _course("MC-FSKTM-012", "Short"), _course("MC-FSKTM-013", HUGE_TITLE)]) + "\n"
+    _write(landing, "courses/courses_huge_last.csv", text.encode())
+
+
+def huge_field_middle_33mb(landing: Path) -> None:
+    rows = [C, _course("MC-FSKTM-012", "Short"), _course("MC-FSKTM-013", HUGE_TITLE), _course("MC-FSKTM-014", "x")]
+    _write(landing, "courses/courses_huge_middle.csv", ("\n".join(rows) + "\n").encode())
 
 
 def large_field_1mb(landing: Path) -> None:
