@@ -385,7 +385,7 @@ class _Collector:
 
     def run(self, kpi_id: str, *, by: str = "university", filters: KpiFilters | None = None) -> KpiResult:
         return run_kpi(self.wh, kpi_id, filters or self.filters, by=by, scope=self.scope, settings=self.settings,
-                       extra_params={"as_of": self.as_of})
+                       as_of=self.as_of)
 
     def rows(self, kpi_id: str, *, by: str = "university", filters: KpiFilters | None = None) -> list[dict]:
         return [r for r in _records(self.run(kpi_id, by=by, filters=filters), self.lang)

@@ -14,6 +14,8 @@
 -- filters: year, ptj_codes
 -- sources: fct_kpi_target, fct_enrolment, dim_course_run, dim_course, fct_certificate, fct_payment
 -- suppress:
+-- protect: value where kpi_id = enrolments | learners | completions | certificates
+-- rates: pct_achieved = 100 * value / target_value
 with
 
 targets as (

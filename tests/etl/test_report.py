@@ -84,7 +84,7 @@ def kpi(wh: Warehouse, settings: Settings, as_of: dt.date):
     def run(kpi_id: str, by: str = "university", **filters):
         filters.setdefault("year", YEAR)
         return run_kpi(wh, kpi_id, KpiFilters(**filters), by=by, settings=settings,
-                       extra_params={"as_of": as_of}).table.to_pylist()
+                       as_of=as_of).table.to_pylist()
 
     return run
 
