@@ -42,7 +42,15 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard.privacy import EXACT, ROUNDED, RoundingPolicy, parse_protect, parse_rates, protection_for, round_table
+from dashboard.privacy import (
+    EXACT,
+    ROUNDED,
+    RoundingPolicy,
+    parse_protect,
+    parse_rates,
+    protection_for,
+    round_table,
+)
 from dashboard.warehouse import Warehouse, fetch_arrow
 from etl.config import QUERIES_DIR, Settings, load_settings
 
