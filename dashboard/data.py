@@ -31,6 +31,7 @@ from dashboard import access, auth
 from dashboard.kpi import AccessScope, KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis
 from dashboard.ui import FilterOptions
 from dashboard.warehouse import QueryTimeout, Warehouse, WarehouseMissing
+from etl import demo_proof
 from etl.config import Settings, load_settings
 from etl.snapshot import SnapshotInfo, list_snapshots, snapshot_path
 
@@ -186,7 +187,18 @@ def current_status() -> WarehouseStatus:
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_S)
 def _info(path: str, run_id: str) -> dict[str, str]:
-    return warehouse().info()
+    wh = warehouse()
+    info = wh.info()
+    # Demo (served without sign-in) only when the data proves it: the fingerprint the ETL recorded must be the one
+    # of the files etl_files lists now, made with the demo key (etl/demo_proof.py). A flag alone is not enough.
+    try:
+        hashes = wh.query("select distinct sha256 from etl_files where coalesce(status, '') <> 'ignored'",
+                          {}).column(0).to_pylist()
+    except (duckdb.Error, QueryTimeout):
+        hashes = []
+    proven = demo_proof.fingerprint_matches(info, hashes, settings().privacy.demo_pseudonym_key)
+    info["is_demo"] = "true" if proven else "false"
+    return info
 
 
 def _short(exc: BaseException) -> str:
@@ -195,7 +207,11 @@ def _short(exc: BaseException) -> str:
 
 
 def is_demo(status: WarehouseStatus) -> bool:
-    return os.environ.get("MCKPI_DEMO", "").strip().lower() in {"1", "true", "yes"} or status.is_demo
+    """Label the page "Demo mode": a readable warehouse says for itself (proven demo data); MCKPI_DEMO only
+    matters while there is none, so a real warehouse is never labelled demo."""
+    if status.ok:
+        return status.is_demo
+    return os.environ.get("MCKPI_DEMO", "").strip().lower() in {"1", "true", "yes"}
 
 
 # --- KPIs ----------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import demo_proof
 from etl.checks import CHECKS_DIR, CheckResult, run_checks
 from etl.config import Settings
 from etl.contracts import CONTRACTS, Contract
@@ -48,8 +49,6 @@ from etl.sources.futurelearn import label_reasons, parse_file_name, strip_csv_ex
 from etl.validate import EtlError, FileFacts, SourceFileError, hash_file
 
 SCHEMA_VERSION = "1"
-# A landing folder holds demo data when etl.demo's manifest (or a plain marker file) is in it.
-DEMO_MARKERS = (".mckpi-demo.json", ".mckpi-demo")
 
 OPERATIONAL_DDL = (
     "create table if not exists etl_runs (run_id varchar, started_at timestamp, finished_at timestamp,"
@@ -689,14 +688,16 @@ def _build_and_publish(
         con.begin()
         runs = [r for r in read_runs(runlog_path(published)) if r.get("run_id") != run_id]
         write_runs_table(con, [*runs, result.run_record()])
-        is_demo = any((result.landing / m).exists() for m in DEMO_MARKERS)
+        # Demo or real is decided by the data (every file proven generated, the demo key), never a marker file.
+        proof = demo_proof.decide(con, result.landing, settings.privacy.demo_pseudonym_key, settings.uses_demo_key())
         _write_info(
             con,
             {
                 "etl_run_id": run_id,
                 "published_at": utc_now().isoformat(timespec="seconds"),
                 "schema_version": SCHEMA_VERSION,
-                "is_demo": "true" if is_demo else "false",
+                "is_demo": "true" if proof.is_demo else "false",
+                "demo_fingerprint": proof.fingerprint,
                 "pseudonym_key_is_demo": key_is_demo,
             },
         )
@@ -716,7 +717,6 @@ def _build_and_publish(
 
 
 __all__ = [
-    "DEMO_MARKERS",
     "EtlError",
     "EtlResult",
     "FileResult",
