@@ -289,6 +289,25 @@ def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university
         return _failed(kpi_id, by, _short(exc))
 
 
+def card_value(frame: KpiFrame, measure: str, *, year: int | None = None) -> Any:
+    """What a KPI card shows for `measure` (summed over the frame's rows, or one year's): the number, or the
+    protected form when a hidden count is in it ("<5" when every cell is hidden, "≥ 20" when some are): never 0
+    for a count that was hidden. No rows at all: 0 (nothing there to protect)."""
+    if not frame.ok or frame.empty or measure not in frame.df:
+        return 0
+    rows = frame.df["year"].eq(year) if year is not None and "year" in frame.df else pd.Series(True, frame.df.index)
+    values = frame.df.loc[rows, measure]
+    if values.empty:
+        return 0
+    if not values.isna().any():
+        return values.sum()
+    markers = [v for v in frame.display.loc[rows, measure] if isinstance(v, str)] if measure in frame.display else []
+    if values.notna().any():
+        shown = values.dropna().sum()
+        return f"≥ {shown:,.0f}" if float(shown) == int(shown) else f"≥ {shown:,.2f}"
+    return markers[0] if markers else "–"
+
+
 def _failed(kpi_id: str, by: str, error: str, *, denied: bool = False) -> KpiFrame:
     return KpiFrame(kpi_id=kpi_id, by=by, df=pd.DataFrame(), display=pd.DataFrame(), error=error, denied=denied)
 

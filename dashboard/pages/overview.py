@@ -81,9 +81,12 @@ def headline_card(target_id: str) -> None:
         lines.append(t("overview.target_line", target=ui.fmt_value(row.get("target_value"), unit),
                        pct=ui.fmt_pct(row.get("pct_achieved"))))
         lines.append(t("overview.expected_line", pct=ui.fmt_pct(row.get("expected_pct"))))
+    if value is None or ui.is_missing(value):  # no rows that year (0), or a hidden count ("<5", never 0)
+        value = data.card_value(series, measure, year=year)
+        delta = None
     ui.kpi_card(
         kpi_name(target_id),
-        0 if value is None else value,
+        value,
         unit=unit,
         help=data.kpi_help(kpi_id, lang),
         delta=delta,
