@@ -24,6 +24,8 @@ import streamlit as st
 from dashboard import audit, auth, export
 from dashboard.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, column, label, t
 from dashboard.kpi import KpiFilters
+from dashboard.privacy import EXACT, protection_for
+from etl.config import load_settings
 from etl.contracts import DELIVERY_MODES, MC_TYPES, MQA_CATEGORIES, PLATFORMS
 
 SUPPRESSED = "<5"
@@ -683,10 +685,24 @@ def kpi_error(kpi_id: str, error: str) -> None:
     st.warning(t("kpi.failed", kpi=kpi_id, error=error), icon=":material/error:")
 
 
+def privacy_values() -> dict[str, Any]:
+    """The [privacy] figures the protection notes quote (from mckpi.toml)."""
+    p = load_settings().privacy
+    return {"limit": p.small_cell_limit, "below": p.small_cell_limit - 1, "base": p.rounding_base,
+            "rate": p.rate_min_population, "avg": p.average_min_population}
+
+
+def protection_note() -> str:
+    """Which protection the signed-in person's figures have: exact (management) or rounded (every other role)."""
+    kind = protection_for(auth.current_scope().role, load_settings().privacy.method)
+    return t("privacy.exact" if kind == EXACT else "privacy.rounded", **privacy_values())
+
+
 def page_header(title_key: str, intro_key: str | None = None, **values: Any) -> None:
     st.title(t(title_key))
     if intro_key:
         st.caption(t(intro_key, **values))
+    st.caption(protection_note())  # every page says how its figures are protected
 
 
 def active_filters_caption(filters: KpiFilters) -> None:

@@ -39,3 +39,28 @@ def test_hidden_counts_show_as_below_the_limit_never_zero(app: Callable[..., App
     boss = app("overview", user="tester", year="2025", platform="openlearning")
     assert metric(boss, _title("enrolments")) == "<5"
     assert metric(app("overview", user="tester", year="2025", platform="lms"), _title("enrolments")) == "9"
+
+
+def _texts(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption] + [m.value for m in at.markdown]
+
+
+def test_each_page_says_which_protection_applies(app: Callable[..., AppTest]) -> None:
+    from dashboard.i18n import t
+    from dashboard.ui import privacy_values
+
+    rounded, exact = t("privacy.rounded", **privacy_values()), t("privacy.exact", **privacy_values())
+    assert "nearest 5" in rounded and '"<5"' in rounded
+    for page in ("overview", "ministry", "definitions"):
+        assert rounded in _texts(app(page, user="guest")) and exact not in _texts(app(page, user="guest"))
+        assert exact in _texts(app(page, user="tester"))
+    assert rounded in _texts(app("revenue", user="dean"))
+
+
+def test_definitions_page_states_the_method_and_its_reference(app: Callable[..., AppTest]) -> None:
+    at = app("definitions", user="guest", lang="en")
+    body = " ".join(_texts(at))
+    assert "HESA" in body and "rounding-and-suppression-anonymise-statistics" in body
+    assert "nearest 5" in body and "fewer than 23" in body and "Management sees exact figures" in body
+    malay = " ".join(_texts(app("definitions", user="guest", lang="ms")))
+    assert "HESA" in malay and "gandaan 5" in malay
