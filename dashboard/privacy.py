@@ -205,7 +205,7 @@ def round_table(
             max((rounded_values[c][r] or 0 for c in protected_rows if r in protected_rows[c]), default=0)
             for r in range(table.num_rows)
         ]
-        rows_hidden = {r for r, _ in hidden} | {
+        rows_hidden = {r for r, c in hidden if c in protected_rows} | {
             r for r, p in enumerate(populations) if p < policy.average_min_population}
         for column in others:
             values = _column(table, column)
