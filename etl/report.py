@@ -39,6 +39,7 @@ import pandas as pd
 
 from dashboard import i18n
 from dashboard.kpi import MALAYSIA, AccessScope, KpiFilters, KpiResult, get_kpi, run_kpi, today_in_malaysia
+from dashboard.privacy import ROUNDED, protection_for
 from dashboard.warehouse import Warehouse
 from etl.config import Settings, load_settings
 
@@ -97,6 +98,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
         'Bilangan pelajar dari 1 hingga {limit_minus} ditunjukkan sebagai "<{limit}" di bawah peringkat universiti '
         'untuk melindungi privasi pelajar (dengan satu sel lagi jika perlu supaya ia tidak dapat dikira daripada '
         'jumlah); kadar yang dikira daripada bilangan tersembunyi ditunjukkan sebagai "-".',
+    ),
+    "note.rounded": (
+        "Figures for your role are protected by HESA's rounding: every learner count is rounded to the nearest "
+        "{base} (at every level), percentages and money per head are worked out from the rounded counts and "
+        "hidden below {rate} learners. Rounded figures need not add up exactly.",
+        "Angka bagi peranan anda dilindungi dengan kaedah pembundaran HESA: setiap bilangan pelajar dibundarkan "
+        "kepada gandaan {base} terdekat (di setiap peringkat), peratusan dan wang bagi setiap pelajar dikira "
+        "daripada bilangan yang dibundarkan dan disembunyikan di bawah {rate} pelajar. Angka yang dibundarkan "
+        "tidak semestinya menjumlah dengan tepat.",
     ),
     "note.na": ('"n/a": not available (e.g. no step data to tell who started).',
                 '"t/d": tiada data (cth. tiada data langkah untuk mengetahui siapa yang bermula).'),
@@ -299,6 +309,7 @@ class ReportMeta:
     is_demo: bool
     snapshot_label: str | None
     small_cell_limit: int
+    rounding: tuple[int, int] | None = None  # (base, rate minimum) when the figures are rounded (roles below management)
 
     @property
     def published_local(self) -> str:
@@ -771,6 +782,8 @@ def collect_report(
             etl_run_id=info.get("etl_run_id") or "?", published_at=published, as_of=as_of,
             generated_at=dt.datetime.now(dt.UTC), is_demo=info.get("is_demo") == "true",
             snapshot_label=info.get("snapshot_label"), small_cell_limit=settings.privacy.small_cell_limit,
+            rounding=((settings.privacy.rounding_base, settings.privacy.rate_min_population)
+                      if protection_for(scope.role if scope else None, settings.privacy.method) == ROUNDED else None),
         )
         c = _Collector(wh, year, codes, lang, settings, scope, as_of)
         sections = [_scorecard(c), _courses(c), _category_mix(c), _learners(c), _outcomes(c), _completion_rate(c),
@@ -831,7 +844,9 @@ def _cover_rows(meta: ReportMeta) -> list[tuple[str, str]]:
 
 def _notes(meta: ReportMeta) -> list[str]:
     lang, limit = meta.lang, meta.small_cell_limit
-    return [tr("note.small", lang, limit=limit, limit_minus=limit - 1), tr("note.na", lang), tr("note.money", lang)]
+    rounded = [tr("note.rounded", lang, base=meta.rounding[0], rate=meta.rounding[1])] if meta.rounding else []
+    return [tr("note.small", lang, limit=limit, limit_minus=limit - 1), *rounded, tr("note.na", lang),
+            tr("note.money", lang)]
 
 
 # --- Excel -----------------------------------------------------------------------------------------------------
