@@ -61,8 +61,8 @@ UNITS = ("count", "pct", "rm", "hours", "days")
 REQUIRED_KEYS = (
     "id", "title_en", "title_ms", "unit", "grain", "definition_en", "definition_ms", "filters", "sources", "suppress",
 )
-OPTIONAL_KEYS = ("derived", "breakdowns", "rates", "protect")
-LIST_KEYS = ("grain", "filters", "sources", "suppress", "derived", "breakdowns", "rates", "protect")
+OPTIONAL_KEYS = ("derived", "breakdowns", "rates", "protect", "hide")
+LIST_KEYS = ("grain", "filters", "sources", "suppress", "derived", "breakdowns", "rates", "protect", "hide")
 
 # KpiFilters fields; each binds the parameter of the same name.
 FILTER_PARAMS = (
@@ -108,6 +108,7 @@ class KpiSpec:
     breakdowns: tuple[str, ...] = ()
     rates: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()
+    hide: tuple[str, ...] = ()
     sql: str = field(default="", repr=False)
     path: Path | None = field(default=None, repr=False, compare=False)
 
@@ -176,7 +177,7 @@ class KpiResult:
     def display_df(self, lang: str = "en") -> pd.DataFrame:
         """For showing: hidden counts as "<5", hidden rates/medians as "-", group labels in the language asked."""
         frame = self.df()
-        derived = {*self.spec.derived, *(rate.column for rate in parse_rates(self.spec.rates))}
+        derived = {*self.spec.derived, *self.spec.hide, *(rate.column for rate in parse_rates(self.spec.rates))}
         for column in {c for _, c in self.suppressed}:
             marker = "-" if column in derived else f"<{self.small_cell_limit}"
             frame[column] = frame[column].astype(object)
@@ -241,6 +242,7 @@ def parse_kpi(text: str, path: Path | None = None) -> KpiSpec:
         breakdowns=lists["breakdowns"],
         rates=lists["rates"],
         protect=lists["protect"],
+        hide=lists["hide"],
         sql=text,
         path=path,
     )
@@ -488,7 +490,7 @@ def run_kpi(
         policy = RoundingPolicy(privacy.rounding_base, limit, privacy.rate_min_population,
                                 privacy.average_min_population)
         table, suppressed = round_table(table, spec.suppress, spec.derived, parse_rates(spec.rates),
-                                        parse_protect(spec.protect), policy)
+                                        parse_protect(spec.protect), policy, spec.hide)
     elif by != UNIVERSITY and spec.suppress:
         table, suppressed = suppress_small_cells(
             table, spec.suppress, limit, partition_by=(*PARTITION_COLUMNS, *spec.breakdowns), derived=spec.derived

@@ -21,9 +21,12 @@ KPI header keys this module reads (besides `suppress:` and `derived:`):
 
     -- rates: completion_rate_pct = 100 * completed / enrolments, revenue_per_learner_rm = net_revenue_rm / learners
     -- protect: value where kpi_id = enrolments | learners | completions | certificates
+    -- hide: forecast_shortfall
 
 `rates:` says how a derived column is computed from counts, so that it is recomputed from the rounded ones;
-`protect:` names a column that holds learner counts only in the rows where another column has one of the values.
+`protect:` names a column that holds learner counts only in the rows where another column has one of the values;
+`hide:` names columns computed from exact counts in a way no rounding repairs (a shortfall, a date reached):
+hidden for these roles in every row that holds a learner count.
 """
 
 from __future__ import annotations
@@ -144,6 +147,7 @@ def round_table(
     rates: tuple[Rate, ...],
     protect: tuple[ProtectRule, ...],
     policy: RoundingPolicy,
+    hide: tuple[str, ...] = (),
 ) -> tuple[pa.Table, frozenset[tuple[int, str]]]:
     """Round every learner count (the `counts` columns, and the `protect` columns in their rows), recompute the
     `rates` from the rounded counts, and hide the other `derived` columns (medians, averages) on small
@@ -198,15 +202,22 @@ def round_table(
             values[r] = value
         table = _set(table, rate.column, values)
 
-    # Medians, averages, min/max: hidden in a row with a hidden count or a rounded population below the minimum.
-    others = [c for c in derived if c in names and c not in rate_columns]
+    counted_rows = set().union(*protected_rows.values()) if protected_rows else set()
+    for column in (c for c in hide if c in names):
+        values = _column(table, column)
+        hidden.update((r, column) for r in counted_rows if values[r] is not None)
+        table = _set(table, column, [None if r in counted_rows else v for r, v in enumerate(values)])
+
+    # Medians, averages, min/max: hidden in a row with a hidden count or a rounded population below the minimum
+    # (rows that hold no learner count, such as a money target, keep theirs).
+    others = [c for c in derived if c in names and c not in rate_columns and c not in hide]
     if others:
-        populations = [
-            max((rounded_values[c][r] or 0 for c in protected_rows if r in protected_rows[c]), default=0)
-            for r in range(table.num_rows)
-        ]
+        populations = {
+            r: max((rounded_values[c][r] or 0 for c in protected_rows if r in protected_rows[c]), default=0)
+            for r in counted_rows
+        }
         rows_hidden = {r for r, c in hidden if c in protected_rows} | {
-            r for r, p in enumerate(populations) if p < policy.average_min_population}
+            r for r, p in populations.items() if p < policy.average_min_population}
         for column in others:
             values = _column(table, column)
             masked = [None if r in rows_hidden else v for r, v in enumerate(values)]

@@ -102,6 +102,8 @@ def test_output_columns_match_header(spec, kpi):
         for rate in parse_rates(spec.rates):  # rates are recomputed from rounded counts: all three must exist
             for column in (rate.column, rate.numerator, rate.denominator):
                 assert column in columns, f"{spec.id} by {by}: rates names {column}, output lacks it"
+        for column in spec.hide:
+            assert column in columns, f"{spec.id} by {by}: hide names {column}, output lacks it"
         for rule in parse_protect(spec.protect):
             assert rule.column in columns and rule.key in columns, f"{spec.id} by {by}: protect {rule}"
         if spec.id not in OPERATIONAL and spec.id != "target_progress":

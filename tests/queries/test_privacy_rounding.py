@@ -77,3 +77,19 @@ def test_money_per_head_and_row_dependent_counts() -> None:
                          parse_rates(("revenue_per_learner_rm = net_revenue_rm / learners",)), (), POLICY)
     # 8 -> 10 learners: RM 138.90 a head (revenue / rpl gives 10, not 8); 5 learners < 7: hidden.
     assert [r["revenue_per_learner_rm"] for r in out.to_pylist()] == [Decimal("138.90"), None]
+
+
+def test_hide_columns_in_rows_with_learner_counts_only() -> None:
+    table = pa.table({
+        "kpi_id": ["enrolments", "net_revenue"],
+        "value": pa.array([Decimal("19.00"), Decimal("6789.00")], pa.decimal128(18, 2)),
+        "shortfall": pa.array([Decimal("21.00"), Decimal("3211.00")], pa.decimal128(18, 2)),
+        "days_note": pa.array([3.0, 4.0]),
+    })
+    out, hidden = round_table(table, (), ("days_note",), (), parse_protect(("value where kpi_id = enrolments",)),
+                              POLICY, ("shortfall",))
+    rows = out.to_pylist()
+    # The shortfall of a learner target (40 - 19) would give the exact 19 back: hidden; the money row keeps its.
+    assert [r["shortfall"] for r in rows] == [None, Decimal("3211.00")]
+    assert [r["days_note"] for r in rows] == [3.0, 4.0]  # population 20 >= 7; a row without counts untouched
+    assert (0, "shortfall") in hidden and (1, "shortfall") not in hidden
