@@ -49,7 +49,7 @@ def outputs(warehouse: Path) -> dict[str, list[list[str]]]:
                 continue
             for by in spec.grain:
                 for year in years:
-                    table = run_kpi(wh, spec.id, KpiFilters(year=year), by=by, extra_params={"as_of": AS_OF}).table
+                    table = run_kpi(wh, spec.id, KpiFilters(year=year), by=by, as_of=AS_OF).table
                     out[f"{spec.id}/{by}/{year or 'all'}"] = sorted(
                         [str(v) for v in row.values()] for row in table.to_pylist())
     finally:

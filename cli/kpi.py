@@ -71,10 +71,8 @@ def show_command(
         if as_of is not None:
             dt.date.fromisoformat(as_of)
         filters = KpiFilters(year=year, ptj_codes=tuple(ptj or ()), course_codes=tuple(course or ()))
-        extra = {"as_of": as_of} if as_of else None
-        # The CLI runs on the server, for staff who can read the warehouse file: every PTj.
-        result = run_kpi(wh, kpi_id, filters, by=by, scope=AccessScope("cli"), settings=settings,
-                         extra_params=extra)
+        # The CLI runs on the server, for staff who can read the warehouse file: every PTj, exact figures.
+        result = run_kpi(wh, kpi_id, filters, by=by, scope=AccessScope("cli"), settings=settings, as_of=as_of)
     except (KpiError, WarehouseMissing, QueryTimeout, ValueError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None

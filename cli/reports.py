@@ -3,7 +3,7 @@
     mckpi report --year 2025 [--ptj FSKTM] --format xlsx|pdf [--out FILE] [--lang en|ms] [--snapshot LABEL]
     mckpi snapshot --label 2025-ministry-final
     mckpi snapshots
-    mckpi export --format parquet --out DIR [--overwrite] [--snapshot LABEL]
+    mckpi export --format parquet --out DIR [--overwrite] [--learner-rows] [--snapshot LABEL]
     mckpi export --format mqa --out FILE [--year 2025] [--snapshot LABEL]
 
 The main CLI (etl/cli.py) calls `register(app)`. Reports and exports read the published warehouse, or a snapshot
@@ -130,10 +130,14 @@ def snapshots(config: ConfigOpt = None) -> None:
 
 
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="parquet (every dim and fact) or mqa (CSV for the MQA)")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet (dims and facts) or mqa (CSV for the MQA)")],
     out: Annotated[Path, typer.Option("--out", help="Folder (parquet) or CSV file (mqa) to write")],
     year: Annotated[int | None, typer.Option("--year", help="mqa: only this year (default all years)")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="parquet: replace a non-empty folder")] = False,
+    learner_rows: Annotated[bool, typer.Option(
+        "--learner-rows",
+        help="parquet: also the learner-level tables (pseudonymised), for the university's own scale-out engine; "
+             "server team only")] = False,
     snapshot: SnapshotOpt = None,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
@@ -151,10 +155,13 @@ def export(
     try:
         if fmt == "parquet":
             with console.status("Exporting Parquet ..."):
-                manifest = export_parquet(source, out, overwrite=overwrite)
+                manifest = export_parquet(source, out, overwrite=overwrite, learner_rows=learner_rows)
             rows = sum(t["rows"] for t in manifest["tables"].values())
             console.print(f"[green]Exported[/] {len(manifest['tables'])} tables ({rows:,} rows, ETL run "
                           f"{manifest['etl_run_id']}) to {escape(str(out))}")
+            if manifest["left_out"]:
+                console.print(f"Learner-level tables left out: {', '.join(manifest['left_out'])} "
+                              "(--learner-rows to include them)")
         else:
             path = export_mqa(source, out, year, settings=settings)
             console.print(f"[green]MQA file written to[/] {escape(str(path))}")

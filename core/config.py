@@ -63,6 +63,13 @@ class Privacy:
     pseudonym_key_env: str = "MCKPI_PSEUDONYM_KEY"
     demo_pseudonym_key: str = "mckpi-demo-key-not-for-real-data"
     small_cell_limit: int = 5
+    # How learner counts are protected for every role below management (see read/privacy.py):
+    # "round" = HESA's rounding methodology (counts to the nearest rounding_base, those below the small-cell
+    # limit shown as "<5", percentages and averages hidden on small populations).
+    method: str = "round"
+    rounding_base: int = 5
+    rate_min_population: int = 23     # HESA: no percentage on a population below 22.5 (rounded below 25)
+    average_min_population: int = 7   # HESA: no average or median on a population below 7
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,20 @@ _PAIRS: dict[str, tuple[str, str]] = {
         'Learner counts below 5 are shown as "<5" to protect learners\' privacy.',
         'Bilangan pelajar di bawah 5 ditunjukkan sebagai "<5" untuk melindungi privasi pelajar.',
     ),
+    "privacy.exact": (
+        "Figures: exact (management). Learner counts below {limit} in breakdowns and filtered figures show as "
+        '"<{limit}".',
+        "Angka: tepat (pengurusan). Bilangan pelajar di bawah {limit} dalam pecahan dan angka bertapis "
+        'ditunjukkan sebagai "<{limit}".',
+    ),
+    "privacy.rounded": (
+        "Figures: learner counts rounded to the nearest {base} (HESA rounding); counts from 1 to {below} show as "
+        '"<{limit}"; percentages are worked out from the rounded counts and hidden below {rate} learners, '
+        "medians and averages below {avg}.",
+        "Angka: bilangan pelajar dibundarkan kepada gandaan {base} terdekat (kaedah pembundaran HESA); bilangan 1 "
+        'hingga {below} ditunjukkan sebagai "<{limit}"; peratusan dikira daripada bilangan yang dibundarkan dan '
+        "disembunyikan di bawah {rate} pelajar, median dan purata di bawah {avg}.",
+    ),
     "breakdown": ("Breakdown", "Pecahan"),
     "by.year": ("By year", "Mengikut tahun"),
     "by.ptj": ("By PTj", "Mengikut PTj"),
@@ -309,6 +323,32 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Setiap angka dalam halaman ini datang daripada salah satu KPI ini. Definisi dibaca daripada fail KPI itu "
         "sendiri, jadi ia sentiasa sepadan dengan pengiraan.",
     ),
+    "definitions.privacy.title": ("How figures are protected", "Bagaimana angka dilindungi"),
+    "definitions.privacy.body": (
+        "No page, download or report shows a learner by name, id or key: every figure is a count, rate or sum. "
+        "Management sees exact figures (ministry returns need them); learner counts below {limit} in breakdowns "
+        'and filtered figures show as "<{limit}", with a second cell hidden so a total cannot give one back. '
+        "Every other role (PTj users, lecturers, viewers) sees every learner count rounded to the nearest {base}, "
+        "at every level including the university's totals, following HESA's rounding and suppression methodology "
+        "(https://www.hesa.ac.uk/about/regulation/data-protection/rounding-and-suppression-anonymise-statistics): "
+        'a count from 1 to {below} shows as "<{limit}", a true 0 as 0; percentages are worked out from the rounded '
+        "counts and hidden when fewer than {rate} learners are behind them, medians and averages when fewer than "
+        "{avg}. Rounding is what holds against differencing: a total with and without one platform, PTj or course "
+        "differs by a multiple of {base}, never by a small count. Rounded figures need not add up exactly.",
+        "Tiada halaman, muat turun atau laporan menunjukkan pelajar melalui nama, ID atau kunci: setiap angka ialah "
+        "bilangan, kadar atau jumlah. Pengurusan melihat angka tepat (laporan kementerian memerlukannya); bilangan "
+        'pelajar di bawah {limit} dalam pecahan dan angka bertapis ditunjukkan sebagai "<{limit}", dengan sel kedua '
+        "disembunyikan supaya jumlah tidak mendedahkannya. Peranan lain (pengguna PTj, pensyarah, pelihat) melihat "
+        "setiap bilangan pelajar dibundarkan kepada gandaan {base} terdekat, di setiap peringkat termasuk jumlah "
+        "universiti, mengikut kaedah pembundaran dan penyembunyian HESA "
+        "(https://www.hesa.ac.uk/about/regulation/data-protection/rounding-and-suppression-anonymise-statistics): "
+        'bilangan 1 hingga {below} ditunjukkan sebagai "<{limit}", 0 sebenar sebagai 0; peratusan dikira daripada '
+        "bilangan yang dibundarkan dan disembunyikan jika kurang daripada {rate} pelajar, median dan purata jika "
+        "kurang daripada {avg}. Pembundaran inilah yang menahan serangan perbezaan: jumlah dengan dan tanpa satu "
+        "platform, PTj atau kursus berbeza dengan gandaan {base}, bukan bilangan kecil. Angka yang dibundarkan "
+        "tidak semestinya menjumlah dengan tepat.",
+    ),
+    "definitions.privacy.yours": ("What applies to you: {note}", "Yang terpakai kepada anda: {note}"),
     "definitions.search": ("Search KPIs", "Cari KPI"),
     "definitions.id": ("KPI id", "ID KPI"),
     "definitions.unit": ("Unit", "Unit"),
@@ -544,6 +584,15 @@ _REPORT_PAIRS: dict[str, tuple[str, str]] = {
         'Bilangan pelajar dari 1 hingga {limit_minus} ditunjukkan sebagai "<{limit}" di bawah peringkat universiti '
         'untuk melindungi privasi pelajar (dengan satu sel lagi jika perlu supaya ia tidak dapat dikira daripada '
         'jumlah); kadar yang dikira daripada bilangan tersembunyi ditunjukkan sebagai "-".',
+    ),
+    "note.rounded": (
+        "Figures for your role are protected by HESA's rounding: every learner count is rounded to the nearest "
+        "{base} (at every level), percentages and money per head are worked out from the rounded counts and "
+        "hidden below {rate} learners. Rounded figures need not add up exactly.",
+        "Angka bagi peranan anda dilindungi dengan kaedah pembundaran HESA: setiap bilangan pelajar dibundarkan "
+        "kepada gandaan {base} terdekat (di setiap peringkat), peratusan dan wang bagi setiap pelajar dikira "
+        "daripada bilangan yang dibundarkan dan disembunyikan di bawah {rate} pelajar. Angka yang dibundarkan "
+        "tidak semestinya menjumlah dengan tepat.",
     ),
     "note.na": ('"n/a": not available (e.g. no step data to tell who started).',
                 '"t/d": tiada data (cth. tiada data langkah untuk mengetahui siapa yang bermula).'),

@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core import demo_proof
 from core.config import Settings, load_settings
 from core.runlog import published_runs
 from dashboard import auth
@@ -191,7 +192,18 @@ def current_status() -> WarehouseStatus:
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_S)
 def _info(path: str, run_id: str) -> dict[str, str]:
-    return warehouse().info()
+    wh = warehouse()
+    info = wh.info()
+    # Demo (served without sign-in) only when the data proves it: the fingerprint the ETL recorded must be the one
+    # of the files etl_files lists now, made with the demo key (core/demo_proof.py). A flag alone is not enough.
+    try:
+        hashes = wh.query("select distinct sha256 from etl_files where coalesce(status, '') <> 'ignored'",
+                          {}).column(0).to_pylist()
+    except (duckdb.Error, QueryTimeout):
+        hashes = []
+    proven = demo_proof.fingerprint_matches(info, hashes, settings().privacy.demo_pseudonym_key)
+    info["is_demo"] = "true" if proven else "false"
+    return info
 
 
 def _short(exc: BaseException) -> str:
@@ -200,7 +212,11 @@ def _short(exc: BaseException) -> str:
 
 
 def is_demo(status: WarehouseStatus) -> bool:
-    return os.environ.get("MCKPI_DEMO", "").strip().lower() in {"1", "true", "yes"} or status.is_demo
+    """Label the page "Demo mode": a readable warehouse says for itself (proven demo data); MCKPI_DEMO only
+    matters while there is none, so a real warehouse is never labelled demo."""
+    if status.ok:
+        return status.is_demo
+    return os.environ.get("MCKPI_DEMO", "").strip().lower() in {"1", "true", "yes"}
 
 
 # --- KPIs ----------------------------------------------------------------------------------------------------
@@ -276,6 +292,25 @@ def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university
     except Exception as exc:  # a page shows a short message, never a traceback; the log keeps the details
         log.exception("KPI %s (by %s) failed", kpi_id, by)
         return _failed(kpi_id, by, _short(exc))
+
+
+def card_value(frame: KpiFrame, measure: str, *, year: int | None = None) -> Any:
+    """What a KPI card shows for `measure` (summed over the frame's rows, or one year's): the number, or the
+    protected form when a hidden count is in it ("<5" when every cell is hidden, "≥ 20" when some are): never 0
+    for a count that was hidden. No rows at all: 0 (nothing there to protect)."""
+    if not frame.ok or frame.empty or measure not in frame.df:
+        return 0
+    rows = frame.df["year"].eq(year) if year is not None and "year" in frame.df else pd.Series(True, frame.df.index)
+    values = frame.df.loc[rows, measure]
+    if values.empty:
+        return 0
+    if not values.isna().any():
+        return values.sum()
+    markers = [v for v in frame.display.loc[rows, measure] if isinstance(v, str)] if measure in frame.display else []
+    if values.notna().any():
+        shown = values.dropna().sum()
+        return f"≥ {shown:,.0f}" if float(shown) == int(shown) else f"≥ {shown:,.2f}"
+    return markers[0] if markers else "–"
 
 
 def _failed(kpi_id: str, by: str, error: str, *, denied: bool = False) -> KpiFrame:

@@ -21,12 +21,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.config import load_settings
 from core.contracts import DELIVERY_MODES, MC_TYPES, MQA_CATEGORIES, PLATFORMS
 from dashboard import auth
 from dashboard.words import DEFAULT_LANG, LANG_NAMES, LANGS, column, label, t
 from read import audit
 from read import cells as export
 from read.kpi import KpiFilters
+from read.privacy import EXACT, protection_for
 
 SUPPRESSED = "<5"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -656,10 +658,24 @@ def kpi_error(kpi_id: str, error: str) -> None:
     st.warning(t("kpi.failed", kpi=kpi_id, error=error), icon=":material/error:")
 
 
+def privacy_values() -> dict[str, Any]:
+    """The [privacy] figures the protection notes quote (from mckpi.toml)."""
+    p = load_settings().privacy
+    return {"limit": p.small_cell_limit, "below": p.small_cell_limit - 1, "base": p.rounding_base,
+            "rate": p.rate_min_population, "avg": p.average_min_population}
+
+
+def protection_note() -> str:
+    """Which protection the signed-in person's figures have: exact (management) or rounded (every other role)."""
+    kind = protection_for(auth.current_scope().role, load_settings().privacy.method)
+    return t("privacy.exact" if kind == EXACT else "privacy.rounded", **privacy_values())
+
+
 def page_header(title_key: str, intro_key: str | None = None, **values: Any) -> None:
     st.title(t(title_key))
     if intro_key:
         st.caption(t(intro_key, **values))
+    st.caption(protection_note())  # every page says how its figures are protected
 
 
 def active_filters_caption(filters: KpiFilters) -> None:

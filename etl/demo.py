@@ -47,9 +47,9 @@ import pyarrow as pa
 
 from core.config import Settings, load_settings
 from core.contracts import CONTRACTS, DEFAULT_PTJS
+from core.demo_proof import MANIFEST, sha256_file, write_manifest
 
 DEFAULT_TODAY = date(2026, 11, 23)  # a fixed export date, so that the default demo is reproducible
-MANIFEST = ".mckpi-demo.json"  # files written by the last demo run; removed before the next one writes
 BAD_ROWS_FILE = "payments/payments_manual_adjustments.csv"
 
 _EPOCH = datetime(1970, 1, 1)
@@ -1159,9 +1159,10 @@ def generate(
         finally:
             con.close()
 
-    (landing / MANIFEST).write_text(
-        json.dumps({"seed": seed, "enrolments": enrolments, "files": sorted(out.files)}, indent=1) + "\n",
-        encoding="utf-8")
+    # The proof that these files are demo data (core/demo_proof.py): each file's sha256, fingerprinted with the
+    # demo key. The ETL calls a warehouse demo only when every file in it is one of these.
+    write_manifest(landing, settings.privacy.demo_pseudonym_key, seed=seed, enrolments=enrolments,
+                   files={rel: sha256_file(landing / rel) for rel in out.files})
     nbytes = sum((landing / rel).stat().st_size for rel in out.files)
     return DemoSummary(landing=landing, seed=seed, enrolments=sum(r.n for r in runs),
                        files=dict(sorted(out.files.items())), bytes_written=nbytes,

@@ -30,6 +30,7 @@ from typing import NoReturn
 
 import duckdb
 
+from core import demo_proof
 from core.config import Settings
 from core.contracts import CONTRACTS, Contract
 from core.errors import EtlError, SourceFileError
@@ -58,8 +59,6 @@ from etl.validate import FileFacts, hash_file, open_text_bytes
 from etl.waiting import files_to_reload, forget_files
 
 SCHEMA_VERSION = "1"
-# A landing folder holds demo data when etl.demo's manifest (or a plain marker file) is in it.
-DEMO_MARKERS = (".mckpi-demo.json", ".mckpi-demo")
 
 OPERATIONAL_DDL = (
     "create table if not exists etl_runs (run_id varchar, started_at timestamp, finished_at timestamp,"
@@ -734,14 +733,16 @@ def _build_and_publish(
         con.begin()
         runs = [r for r in published_runs(published) if r.get("run_id") != run_id]
         write_runs_table(con, [*runs, result.run_record()])
-        is_demo = any((result.landing / m).exists() for m in DEMO_MARKERS)
+        # Demo or real is decided by the data (every file proven generated, the demo key), never a marker file.
+        proof = demo_proof.decide(con, result.landing, settings.privacy.demo_pseudonym_key, settings.uses_demo_key())
         _write_info(
             con,
             {
                 "etl_run_id": run_id,
                 "published_at": utc_now().isoformat(timespec="seconds"),
                 "schema_version": SCHEMA_VERSION,
-                "is_demo": "true" if is_demo else "false",
+                "is_demo": "true" if proof.is_demo else "false",
+                "demo_fingerprint": proof.fingerprint,
                 "pseudonym_key_is_demo": key_is_demo,
             },
         )
@@ -761,7 +762,6 @@ def _build_and_publish(
 
 
 __all__ = [
-    "DEMO_MARKERS",
     "EtlError",
     "EtlResult",
     "FileResult",

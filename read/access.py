@@ -19,6 +19,7 @@ Anything not listed (a KPI file added later, an unknown role) is refused: the gu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import unicodedata
@@ -44,6 +45,7 @@ from read.kpi import (
     run_kpi,
     suppress_small_cells,
 )
+from read.privacy import EXACT
 from read.warehouse import Warehouse
 
 MANAGEMENT, PTJ, LECTURER, VIEWER = "management", "ptj", "lecturer", "viewer"
@@ -306,18 +308,21 @@ def run_scoped(
     by: str = UNIVERSITY,
     scope: AccessScope | None,
     settings: Settings | None = None,
-    extra_params: Mapping[str, Any] | None = None,
+    as_of: dt.date | str | None = None,
 ) -> KpiResult:
-    """`run_kpi` behind the guard: the only way the dashboard asks for a figure."""
+    """`run_kpi` behind the guard: the only way the dashboard asks for a figure. Every parameter of the query
+    comes from what `enforce` granted (its scope and breakdown) and the checked filters; `as_of` is a date."""
     filters = filters or KpiFilters()
+    if not isinstance(filters, KpiFilters):
+        raise KpiError(f"filters must be KpiFilters, not {type(filters).__name__}")
     settings = settings or load_settings()
     spec = get_kpi(kpi_id)
     grant = enforce(scope, spec, by, filters)
     result = run_kpi(con_or_warehouse, kpi_id, filters, by=grant.by, scope=grant.query_scope, settings=settings,
-                     extra_params=extra_params)
+                     as_of=as_of)
     if grant.row_filter is not None:
         result = filter_rows(result, grant.row_filter)
-    if grant.narrowed:
+    if grant.narrowed and result.protection == EXACT:  # rounded figures are protected at every level already
         result = suppress_narrowed(result, settings.privacy.small_cell_limit)
     return result
 

@@ -193,7 +193,7 @@ def evaluate(rule: AlertRule, settings: Settings, wh: Warehouse | None, now: dt.
                                        f"({pct:.1f}%; limit {rule.max_pct:g}%)")
     if rule.kind == "target_status":
         result = run_kpi(wh, "target_progress", KpiFilters(year=year), settings=settings,
-                         extra_params={"as_of": today})
+                         as_of=today)
         row = next((r for r in result.table.to_pylist() if r["kpi_id"] == rule.kpi
                     and (r["ptj_code"] == rule.ptj if rule.ptj else r["scope"] == "university")), None)
         if row is None or row.get("status") is None:
@@ -202,7 +202,7 @@ def evaluate(rule: AlertRule, settings: Settings, wh: Warehouse | None, now: dt.
         state = FIRING if row["status"] in rule.statuses else OK
         return Evaluation(rule, state, f"{line.title} [{line.scope}] {year}: {row['status'].replace('_', ' ')}; "
                                        f"{line.text}")
-    result = run_kpi(wh, rule.kpi or "", KpiFilters(year=year), settings=settings, extra_params={"as_of": today})
+    result = run_kpi(wh, rule.kpi or "", KpiFilters(year=year), settings=settings, as_of=today)
     rows = [r for r in result.table.to_pylist() if r.get("year") in (None, year)]
     value = rows[0].get(rule.column or "") if rows else None
     if value is None:

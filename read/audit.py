@@ -7,8 +7,11 @@ One JSON object per line, appended to `paths.audit` (default data/audit/audit.js
 
 Events: login, login_failed, login_locked, logout, session_expired, access_denied, download.
 Writing never raises into the page (a full disk must not stop the dashboard), but it is logged. Values are
-truncated so a 10,000-character filter cannot bloat the log; JSON escapes control characters, so a value
-cannot forge a line. The reader (`read_events`) is for the management-only audit page.
+truncated so a 10,000-character filter cannot bloat the log. Records are written with every non-ASCII
+character escaped (`\u2028`), so the only line break in the file is the `\n` that ends a record, and read back by
+splitting on `\n` alone: a user name holding U+2028, U+2029, U+0085 or a form feed (which Python's
+`str.splitlines` treats as line ends) can neither split a record nor hide the next one. The reader
+(`read_events`) is for the management-only audit page.
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ def write_event(event: str, *, user: str | None = None, role: str | None = None,
     try:
         target = path or audit_path()
         target.parent.mkdir(parents=True, exist_ok=True)
-        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        # ensure_ascii: U+2028, U+0085 ... become \u escapes, so "\n" is the only line end in the file.
+        line = (json.dumps(record, ensure_ascii=True, default=str) + "\n").encode("ascii")
         with _lock:
             fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
@@ -89,13 +93,16 @@ def read_events(path: Path | None = None, *, limit: int = 500, event: str | None
         size = target.stat().st_size
         with target.open("rb") as fh:
             fh.seek(max(size - tail_bytes, 0))
-            lines = fh.read().decode("utf-8", errors="replace").splitlines()
+            # Split on "\n" only: str.splitlines would also break at U+2028, U+0085 ... inside older records.
+            lines = [line.rstrip("\r") for line in fh.read().decode("utf-8", errors="replace").split("\n")]
     except OSError:
         return []
     if size > tail_bytes and lines:
         lines = lines[1:]  # the first line may be cut
     out: list[dict[str, Any]] = []
     for line in reversed(lines):
+        if not line:
+            continue
         try:
             record = json.loads(line)
         except ValueError:

@@ -192,7 +192,7 @@ def build_digest(warehouse: Path | Warehouse, sub: Subscription, settings: Setti
         # The targets of the attachment's scorecard and of the linked view: a dean's PTjs' own (the PTj filter the
         # link carries), the university's and every PTj's for management.
         progress = run_scoped(wh, "target_progress", KpiFilters(year=year, ptj_codes=report.meta.ptj_codes),
-                              scope=scope, settings=settings, extra_params={"as_of": report.meta.as_of})
+                              scope=scope, settings=settings, as_of=report.meta.as_of)
         rows = [r for r in progress.table.to_pylist() if r["year"] == year]
     finally:
         if owned:

@@ -16,7 +16,12 @@ them back with hive partitioning on:
 
     select * from read_parquet('<out>/fct_payment/**/*.parquet', hive_partitioning = true)
 
-Only the marts (dim_*, fct_*) are exported: raw tables and quarantine can hold values as delivered.
+Only the marts (dim_*, fct_*) are exported: raw tables and quarantine can hold values as delivered. By default
+no learner-level table leaves the warehouse (issue 13): dim_learner and every table with a `learner_key` column
+(fct_enrolment, fct_step_progress, fct_learner_week, fct_repeat_enrolment, fct_certificate, fct_payment) are left
+out and listed in the manifest's `left_out`. `learner_rows=True` (`mckpi export --format parquet --learner-rows`)
+exports them too, pseudonymised as in the warehouse: that is a copy of the warehouse for the university's own
+scale-out engine, for the server team who may read the warehouse file, never a figure for anyone else.
 
 The MQA file has one row per MC course (MOOCs left out) and year: learners who took it (distinct learners in
 runs starting that year) and learners who passed (enrolments with a passed outcome), both from the KPI layer
@@ -81,6 +86,11 @@ def _open(warehouse: Path | str | Warehouse, timeout_s: float = EXPORT_TIMEOUT_S
     return Warehouse(Path(os.path.realpath(path)), timeout_s=timeout_s), True
 
 
+def is_learner_level(table: str, columns: list[str]) -> bool:
+    """One row per learner (or per learner and something): dim_learner and any table keyed by learner_key."""
+    return table == "dim_learner" or "learner_key" in columns
+
+
 def _partition_plan(table: str, columns: list[str]) -> tuple[str, list[str], str | None]:
     """(select statement, partition columns, where the year comes from) for one dim_ or fct_ table."""
     t = _quote_ident(table)
@@ -105,9 +115,9 @@ def _partition_plan(table: str, columns: list[str]) -> tuple[str, list[str], str
 
 
 def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, *, overwrite: bool = False,
-                   compression: str = "zstd") -> dict[str, Any]:
-    """Write every dim_ and fct_ table as Parquet under out_dir (facts Hive-partitioned by year and PTj) plus
-    out_dir/_manifest.json; returns the manifest. The folder is built beside out_dir and renamed into place, so
+                   compression: str = "zstd", learner_rows: bool = False) -> dict[str, Any]:
+    """Write the dim_ and fct_ tables as Parquet under out_dir (facts Hive-partitioned by year and PTj) plus
+    out_dir/_manifest.json; returns the manifest. Learner-level tables only with `learner_rows=True`. The folder is built beside out_dir and renamed into place, so
     a reader never sees half an export. An existing non-empty out_dir is replaced only with overwrite=True."""
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
@@ -130,10 +140,14 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
             if not tables:
                 raise ExportError("the warehouse has no dim_ or fct_ tables")
             manifest_tables: dict[str, Any] = {}
+            left_out: list[str] = []
             for table in tables:
                 columns = [r[0] for r in con.execute(
                     "select column_name from information_schema.columns where table_schema = 'main'"
                     " and table_name = $t order by ordinal_position", {"t": table}).fetchall()]
+                if not learner_rows and is_learner_level(table, columns):
+                    left_out.append(table)
+                    continue
                 sql, partitions, year_from = _partition_plan(table, columns)
                 rows = con.execute(f"select count(*) from {_quote_ident(table)}").fetchone()[0]  # noqa: S608
                 target = work / table
@@ -169,6 +183,8 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
             "schema_version": info.get("schema_version"),
             "is_demo": info.get("is_demo") == "true",
             "snapshot_label": info.get("snapshot_label"),
+            "learner_rows": learner_rows,
+            "left_out": left_out,
             "tables": manifest_tables,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -15,11 +15,16 @@ Each KPI file starts with a header block that this module parses (see ARCHITECTU
     -- suppress: enrolments, starters, completed    <- learner counts hidden when small (below university level)
     -- derived: completion_rate_pct                 <- optional: columns computed from them, hidden in those rows
     -- breakdowns: mqa_category                     <- optional: dimension columns besides year and group
+    -- rates: completion_rate_pct = 100 * completed / enrolments   <- optional: how derived rates are computed
+    -- protect: value where kpi_id = enrolments | learners          <- optional: row-dependent learner counts
 
-`run_kpi` binds only the `$params` the SQL uses (values never go into the SQL text), then hides learner counts
-below the small-cell limit when the rows are below university level (see `suppress_small_cells`), and the
-`derived` columns (rates, medians) of any row where a count was hidden, since a rate over a shown denominator
-would give the hidden count back. No streamlit import.
+`run_kpi` binds only the `$params` the SQL uses (values never go into the SQL text); every parameter comes from
+the typed filters, the breakdown, the access scope, the configuration and `as_of`, and nothing else (there is no
+way to pass a parameter past the scope). It then protects learner counts by the caller's role
+(read/privacy.py): for management exact figures, with counts below the small-cell limit hidden below
+university level (see `suppress_small_cells`) and the `derived` columns (rates, medians) of any row where a count
+was hidden, since a rate over a shown denominator would give the hidden count back; for every other role HESA's
+rounding at every level. No streamlit import.
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ import pandas as pd
 import pyarrow as pa
 
 from core.config import QUERIES_DIR, Settings, load_settings
+from read.privacy import (
+    EXACT,
+    ROUNDED,
+    RoundingPolicy,
+    parse_protect,
+    parse_rates,
+    protection_for,
+    round_table,
+)
 from read.warehouse import Warehouse, fetch_arrow
 
 KPI_DIR = QUERIES_DIR / "kpi"
@@ -47,8 +61,8 @@ UNITS = ("count", "pct", "rm", "hours", "days")
 REQUIRED_KEYS = (
     "id", "title_en", "title_ms", "unit", "grain", "definition_en", "definition_ms", "filters", "sources", "suppress",
 )
-OPTIONAL_KEYS = ("derived", "breakdowns")
-LIST_KEYS = ("grain", "filters", "sources", "suppress", "derived", "breakdowns")
+OPTIONAL_KEYS = ("derived", "breakdowns", "rates", "protect", "hide")
+LIST_KEYS = ("grain", "filters", "sources", "suppress", "derived", "breakdowns", "rates", "protect", "hide")
 
 # KpiFilters fields; each binds the parameter of the same name.
 FILTER_PARAMS = (
@@ -92,6 +106,9 @@ class KpiSpec:
     suppress: tuple[str, ...]
     derived: tuple[str, ...] = ()
     breakdowns: tuple[str, ...] = ()
+    rates: tuple[str, ...] = ()
+    protect: tuple[str, ...] = ()
+    hide: tuple[str, ...] = ()
     sql: str = field(default="", repr=False)
     path: Path | None = field(default=None, repr=False, compare=False)
 
@@ -148,6 +165,7 @@ class KpiResult:
     by: str = UNIVERSITY
     small_cell_limit: int = 5
     labels_ms: Mapping[str, str] = field(default_factory=dict)  # group_key -> Malay label (PTj names)
+    protection: str = EXACT  # EXACT (management) or ROUNDED (every other role): see read/privacy.py
 
     def df(self) -> pd.DataFrame:
         """The rows as pandas: money as Decimal, counts as nullable integers (suppressed cells are <NA>)."""
@@ -159,8 +177,9 @@ class KpiResult:
     def display_df(self, lang: str = "en") -> pd.DataFrame:
         """For showing: hidden counts as "<5", hidden rates/medians as "-", group labels in the language asked."""
         frame = self.df()
+        derived = {*self.spec.derived, *self.spec.hide, *(rate.column for rate in parse_rates(self.spec.rates))}
         for column in {c for _, c in self.suppressed}:
-            marker = "-" if column in self.spec.derived else f"<{self.small_cell_limit}"
+            marker = "-" if column in derived else f"<{self.small_cell_limit}"
             frame[column] = frame[column].astype(object)
             for row in (r for r, c in self.suppressed if c == column):
                 frame.at[row, column] = marker
@@ -221,6 +240,9 @@ def parse_kpi(text: str, path: Path | None = None) -> KpiSpec:
         suppress=lists["suppress"],
         derived=lists["derived"],
         breakdowns=lists["breakdowns"],
+        rates=lists["rates"],
+        protect=lists["protect"],
+        hide=lists["hide"],
         sql=text,
         path=path,
     )
@@ -230,6 +252,8 @@ def parse_kpi(text: str, path: Path | None = None) -> KpiSpec:
         raise KpiError(f"{where}: grain is empty")
     if unknown := [f for f in spec.filters if f not in FILTER_PARAMS]:
         raise KpiError(f"{where}: unknown filters {', '.join(unknown)}")
+    parse_rates(spec.rates, where)  # raises on a malformed entry
+    parse_protect(spec.protect, where)
     if path is not None and path.stem != spec.id:
         raise KpiError(f"{where}: id {spec.id!r} does not match the file name")
     return spec
@@ -325,9 +349,16 @@ def build_params(
     by: str = UNIVERSITY,
     scope: AccessScope | None = None,
     settings: Settings | None = None,
-    extra_params: Mapping[str, Any] | None = None,
+    as_of: dt.date | str | None = None,
 ) -> dict[str, Any]:
-    """Every known parameter with its value (the runner then binds only those a KPI uses)."""
+    """Every known parameter with its value (the runner then binds only those a KPI uses). This is the one place
+    a query's parameters are made: from the typed filters, `by`, the scope's allowed PTjs, the configuration and
+    `as_of` (a date; default today in Malaysia). There is deliberately no catch-all argument: nothing can
+    replace a filter or the allowed PTjs after the scope check."""
+    if not isinstance(filters, KpiFilters):
+        raise KpiError(f"filters must be KpiFilters, not {type(filters).__name__}")
+    if scope is not None and not isinstance(scope, AccessScope):
+        raise KpiError(f"scope must be an AccessScope, not {type(scope).__name__}")
     settings = settings or load_settings()
     allowed = None if scope is None or scope.allowed_ptj_codes is None else _texts(scope.allowed_ptj_codes)
     params: dict[str, Any] = {
@@ -342,7 +373,7 @@ def build_params(
         "mc_types": _texts(filters.mc_types),
         "by": by,
         "allowed_ptj_codes": allowed,
-        "as_of": today_in_malaysia(),
+        "as_of": _date(as_of, "as_of") or today_in_malaysia(),
         "online_hours_factor": float(settings.workload.online_hours_factor),
         "overload_hours": float(settings.workload.overload_hours_per_term),
         "category_1_target_pct": int(settings.policy.category_1_target_pct),
@@ -352,12 +383,6 @@ def build_params(
         "fully_participated_step_pct": int(settings.policy.fully_participated_step_pct),
         "achievement_step_pct": int(settings.policy.achievement_step_pct),
     }
-    for name, value in (extra_params or {}).items():
-        if name in {"allowed_ptj_codes", "by"}:
-            raise KpiError(f"{name} comes from the scope / by arguments, not extra_params")
-        if name == "as_of":
-            value = _date(value, "as_of") or today_in_malaysia()
-        params[name] = value
     return params
 
 
@@ -443,22 +468,30 @@ def run_kpi(
     by: str = UNIVERSITY,
     scope: AccessScope | None = None,
     settings: Settings | None = None,
-    extra_params: Mapping[str, Any] | None = None,
+    as_of: dt.date | str | None = None,
 ) -> KpiResult:
-    """Run one KPI with the user's filters, breakdown and access scope; small learner counts hidden below
-    university level. `extra_params` may override `as_of` (a date; default today in Malaysia)."""
+    """Run one KPI with the user's filters, breakdown and access scope, learner counts protected for the scope's
+    role (exact for management or no scope, rounded for every other role; see read/privacy.py).
+    `as_of` is the date for targets and live runs (default today in Malaysia)."""
     spec = get_kpi(kpi_id)
     settings = settings or load_settings()
     by = resolve_by(spec, by)
-    values = build_params(filters, by=by, scope=scope, settings=settings, extra_params=extra_params)
+    values = build_params(filters, by=by, scope=scope, settings=settings, as_of=as_of)
     used = spec.params
     if missing := sorted(used - values.keys()):
         raise KpiError(f"KPI {spec.id!r} uses parameters nobody provides: {', '.join(missing)}")
     table = _execute(con_or_warehouse, spec.sql, {name: values[name] for name in used})
 
-    limit = settings.privacy.small_cell_limit
+    privacy = settings.privacy
+    limit = privacy.small_cell_limit
+    protection = protection_for(scope.role if scope is not None else None, privacy.method)
     suppressed: frozenset[tuple[int, str]] = frozenset()
-    if by != UNIVERSITY and spec.suppress:
+    if protection == ROUNDED:
+        policy = RoundingPolicy(privacy.rounding_base, limit, privacy.rate_min_population,
+                                privacy.average_min_population)
+        table, suppressed = round_table(table, spec.suppress, spec.derived, parse_rates(spec.rates),
+                                        parse_protect(spec.protect), policy, spec.hide)
+    elif by != UNIVERSITY and spec.suppress:
         table, suppressed = suppress_small_cells(
             table, spec.suppress, limit, partition_by=(*PARTITION_COLUMNS, *spec.breakdowns), derived=spec.derived
         )
@@ -467,4 +500,4 @@ def run_kpi(
     if by == "ptj" and "group_key" in table.column_names:
         names = _execute(con_or_warehouse, "select ptj_code, ptj_name_ms from dim_ptj", {})
         labels_ms = dict(zip(names.column(0).to_pylist(), names.column(1).to_pylist(), strict=True))
-    return KpiResult(spec, table, suppressed, by, limit, labels_ms)
+    return KpiResult(spec, table, suppressed, by, limit, labels_ms, protection)

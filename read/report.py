@@ -40,6 +40,7 @@ import pandas as pd
 from core import words as i18n
 from core.config import Settings, load_settings
 from read.kpi import MALAYSIA, AccessScope, KpiFilters, KpiResult, get_kpi, run_kpi, today_in_malaysia
+from read.privacy import ROUNDED, protection_for
 from read.warehouse import Warehouse
 
 FORMATS = ("xlsx", "pdf")
@@ -151,6 +152,7 @@ class ReportMeta:
     is_demo: bool
     snapshot_label: str | None
     small_cell_limit: int
+    rounding: tuple[int, int] | None = None  # (base, rate minimum) when the figures are rounded (roles below management)
 
     @property
     def published_local(self) -> str:
@@ -237,7 +239,7 @@ class _Collector:
 
     def run(self, kpi_id: str, *, by: str = "university", filters: KpiFilters | None = None) -> KpiResult:
         return run_kpi(self.wh, kpi_id, filters or self.filters, by=by, scope=self.scope, settings=self.settings,
-                       extra_params={"as_of": self.as_of})
+                       as_of=self.as_of)
 
     def rows(self, kpi_id: str, *, by: str = "university", filters: KpiFilters | None = None) -> list[dict]:
         return [r for r in _records(self.run(kpi_id, by=by, filters=filters), self.lang)
@@ -623,6 +625,8 @@ def collect_report(
             etl_run_id=info.get("etl_run_id") or "?", published_at=published, as_of=as_of,
             generated_at=dt.datetime.now(dt.UTC), is_demo=info.get("is_demo") == "true",
             snapshot_label=info.get("snapshot_label"), small_cell_limit=settings.privacy.small_cell_limit,
+            rounding=((settings.privacy.rounding_base, settings.privacy.rate_min_population)
+                      if protection_for(scope.role if scope else None, settings.privacy.method) == ROUNDED else None),
         )
         c = _Collector(wh, year, codes, lang, settings, scope, as_of)
         sections = [_scorecard(c), _courses(c), _category_mix(c), _learners(c), _outcomes(c), _completion_rate(c),
@@ -683,7 +687,9 @@ def _cover_rows(meta: ReportMeta) -> list[tuple[str, str]]:
 
 def _notes(meta: ReportMeta) -> list[str]:
     lang, limit = meta.lang, meta.small_cell_limit
-    return [tr("note.small", lang, limit=limit, limit_minus=limit - 1), tr("note.na", lang), tr("note.money", lang)]
+    rounded = [tr("note.rounded", lang, base=meta.rounding[0], rate=meta.rounding[1])] if meta.rounding else []
+    return [tr("note.small", lang, limit=limit, limit_minus=limit - 1), *rounded, tr("note.na", lang),
+            tr("note.money", lang)]
 
 
 # --- Excel -----------------------------------------------------------------------------------------------------

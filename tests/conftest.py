@@ -149,7 +149,7 @@ def all_kpi_outputs(warehouse: Path, *, as_of: str = "2026-11-23") -> dict[str, 
             if spec.id in {"etl_history", "quarantine_summary"}:
                 continue  # about the runs themselves, not the data
             for by in spec.grain:
-                table = run_kpi(wh, spec.id, KpiFilters(), by=by, extra_params={"as_of": as_of}).table
+                table = run_kpi(wh, spec.id, KpiFilters(), by=by, as_of=as_of).table
                 out[f"{spec.id}/{by}"] = sorted(tuple(str(v) for v in row.values()) for row in table.to_pylist())
     finally:
         wh.close()

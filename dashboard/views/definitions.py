@@ -12,6 +12,10 @@ from dashboard.words import label, t
 lang = ui.lang()
 ui.page_header("definitions.title", "definitions.intro")
 
+with st.expander(t("definitions.privacy.title"), expanded=True, icon=":material/shield_person:"):
+    st.markdown(t("definitions.privacy.body", **ui.privacy_values()))
+    st.caption(t("definitions.privacy.yours", note=ui.protection_note()))
+
 query = st.text_input(t("definitions.search"), key="definitions_search", icon=":material/search:").strip().lower()
 specs = data.specs()
 rows = [

@@ -50,7 +50,7 @@ cards = [
 for column, (kpi_id, measure) in zip(st.columns(len(cards)), cards, strict=True):
     with column:
         frame = totals(kpi_id)
-        value = frame.df[measure].sum() if frame.ok and not frame.empty and measure in frame.df else 0
+        value = data.card_value(frame, measure)  # "<5" for a hidden count, never 0
         ui.kpi_card(data.kpi_title(kpi_id, lang), value, unit=data.kpi_unit(kpi_id),
                     help=data.kpi_help(kpi_id, lang), key=f"m_{kpi_id}")
 
@@ -165,7 +165,7 @@ if ui.has_rows(credit):
         ("credit_bearing_courses", sums["credit_bearing_courses"], "count"),
         ("credit_bearing_share_pct", share, "pct"),
         ("credits_on_offer", sums["credits_on_offer"], "count"),
-        ("enrolments_credit_bearing", sums["enrolments_credit_bearing"], "count"),
+        ("enrolments_credit_bearing", data.card_value(credit, "enrolments_credit_bearing"), "count"),
     )
     for column, (measure, value, unit) in zip(st.columns(len(cards)), cards, strict=True):
         with column:

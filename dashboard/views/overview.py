@@ -99,9 +99,12 @@ def headline_card(target_id: str) -> None:
                        pct=ui.fmt_pct(row.get("pct_achieved"))))
         lines.append(t("overview.expected_line", pct=ui.fmt_pct(row.get("expected_pct"))))
         lines.extend(forecast_lines(row, unit))
+    if value is None or ui.is_missing(value):  # no rows that year (0), or a hidden count ("<5", never 0)
+        value = data.card_value(series, measure, year=year)
+        delta = None
     ui.kpi_card(
         kpi_name(target_id),
-        0 if value is None else value,
+        value,
         unit=unit,
         help=data.kpi_help(kpi_id, lang),
         delta=delta,

@@ -11,6 +11,8 @@
 -- sources: fct_enrolment, dim_ptj, dim_course, dim_course_run
 -- suppress: enrolments, completed, starters, completed_starters
 -- derived: completion_rate_pct, completion_rate_started_pct
+-- rates: completion_rate_pct = 100 * completed / enrolments,
+--   completion_rate_started_pct = 100 * completed_starters / starters
 with
 
 enrolments as (

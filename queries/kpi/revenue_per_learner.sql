@@ -11,6 +11,8 @@
 -- sources: fct_payment, fct_enrolment, dim_ptj, dim_course
 -- suppress: enrolments, learners
 -- derived: revenue_per_enrolment_rm, revenue_per_learner_rm
+-- rates: revenue_per_enrolment_rm = net_revenue_rm / enrolments,
+--   revenue_per_learner_rm = net_revenue_rm / learners
 with
 
 payments as (

@@ -22,6 +22,10 @@
 -- filters: year, ptj_codes
 -- sources: fct_kpi_target, fct_enrolment, dim_course_run, dim_course, fct_certificate, fct_payment
 -- suppress:
+-- protect: value where kpi_id = enrolments | learners | completions | certificates,
+--   forecast_value where kpi_id = enrolments | learners | completions | certificates
+-- rates: pct_achieved = 100 * value / target_value, forecast_pct = 100 * forecast_value / target_value
+-- hide: forecast_shortfall, forecast_reach_on
 with
 
 targets as (

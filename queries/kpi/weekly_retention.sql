@@ -12,6 +12,7 @@
 -- sources: fct_enrolment, fct_learner_week, dim_course_run, dim_course
 -- suppress: starters, learners_visited
 -- derived: retention_pct
+-- rates: retention_pct = 100 * learners_visited / starters
 -- breakdowns: week_number
 with
 

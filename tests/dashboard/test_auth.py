@@ -392,24 +392,56 @@ def test_real_data_without_sign_in_refuses_to_start(app, monkeypatch: pytest.Mon
     assert not at.metric and not at.dataframe and not at.sidebar.multiselect
 
 
-def test_demo_mode_needs_no_sign_in(app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import duckdb
+@pytest.fixture(scope="module")
+def small_demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse the ETL built from a generated demo landing folder (demo by proof, core/demo_proof.py)."""
+    from core.config import load_settings
+    from etl.demo import generate
+    from etl.load import run_etl
 
+    root = tmp_path_factory.mktemp("small_demo")
+    landing, warehouse = root / "landing", root / "warehouse" / "mckpi.duckdb"
+    settings = load_settings()
+    generate(landing, 300, 3, start_year=2025, end_year=2026, settings=settings)
+    result = run_etl(settings.with_paths(landing=landing, warehouse=warehouse), landing=landing, warehouse=warehouse)
+    assert result.status == "succeeded", result.message
+    return warehouse
+
+
+def test_demo_mode_needs_no_sign_in(app, monkeypatch: pytest.MonkeyPatch, small_demo_warehouse: Path) -> None:
     from core.words import t
 
     app("overview")
-    # a demo warehouse: the hand data marked as demo
-    import os
-    import shutil
-
-    source = Path(os.path.realpath(os.environ["MCKPI_PATHS_WAREHOUSE"]))
-    demo = tmp_path / "demo.duckdb"
-    shutil.copy(source, demo)
-    with duckdb.connect(str(demo)) as con:
-        con.execute("update warehouse_info set value = 'true' where key = 'is_demo'")
-    monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(demo))
+    monkeypatch.delenv("MCKPI_PSEUDONYM_KEY", raising=False)
+    monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(small_demo_warehouse))
     monkeypatch.setenv("MCKPI_DEMO", "1")
     at = app("revenue", user=None)
     assert not at.exception
     assert at.metric and t("demo.label") in [w.value for w in at.warning]
     assert any("Demo mode" in c.value for c in at.sidebar.caption)
+
+
+def test_a_flipped_demo_flag_still_asks_for_a_sign_in(app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 13: is_demo set to 'true' by hand in a real warehouse (fingerprint missing or forged) is real data."""
+    import os
+    import shutil
+
+    import duckdb
+
+    app("overview")
+    source = Path(os.path.realpath(os.environ["MCKPI_PATHS_WAREHOUSE"]))
+    forged = tmp_path / "forged.duckdb"
+    shutil.copy(source, forged)
+    with duckdb.connect(str(forged)) as con:
+        con.execute("update warehouse_info set value = 'true' where key = 'is_demo'")
+        con.execute("insert into warehouse_info values ('demo_fingerprint', ?)", ["0" * 64])
+    monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(forged))
+    monkeypatch.setenv("MCKPI_DEMO", "1")
+    at = app("revenue", user=None)
+    assert not at.exception
+    assert not at.metric  # no figure before a sign-in
+    assert not any("Demo mode" in c.value for c in at.sidebar.caption)
+    # with no sign-in configured at all, the app refuses to start
+    monkeypatch.setenv("MCKPI_PATHS_USERS", str(tmp_path / "no-users.json"))
+    at = app("revenue", user=None)
+    assert not at.metric and at.error

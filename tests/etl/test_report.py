@@ -84,7 +84,7 @@ def kpi(wh: Warehouse, settings: Settings, as_of: dt.date):
     def run(kpi_id: str, by: str = "university", **filters):
         filters.setdefault("year", YEAR)
         return run_kpi(wh, kpi_id, KpiFilters(**filters), by=by, settings=settings,
-                       extra_params={"as_of": as_of}).table.to_pylist()
+                       as_of=as_of).table.to_pylist()
 
     return run
 
@@ -288,3 +288,19 @@ def test_year_without_data_still_makes_a_report(warehouse_path: Path, settings: 
     assert report.section("revenue").tables[0].rows == []
     assert render(report, "xlsx").startswith(b"PK")
     assert report_bytes(warehouse_path, 2019, fmt="pdf", settings=settings).startswith(b"%PDF")
+
+
+def test_a_ptj_users_report_is_rounded_managements_exact(warehouse_path: Path, settings: Settings) -> None:
+    """Issue 13: the report gets the KPI layer's protection for the role that downloads it."""
+    from read.access import Identity, scope_for
+
+    dean = scope_for(Identity("dean", "ptj", ptj_codes=("FSKTM",)))
+    rounded = collect_report(warehouse_path, YEAR, settings=settings, scope=dean)
+    exact = collect_report(warehouse_path, YEAR, settings=settings, ptj="FSKTM")
+    assert rounded.meta.rounding == (5, 23) and exact.meta.rounding is None
+    counts = [cell for table in rounded.section("learners").tables for row in table.rows
+              for key, cell in row.items() if key != "year" and isinstance(cell, int) and not isinstance(cell, bool)]
+    assert counts and all(c % 5 == 0 for c in counts)
+    exact_counts = [cell for table in exact.section("learners").tables for row in table.rows
+                    for key, cell in row.items() if key != "year" and isinstance(cell, int) and not isinstance(cell, bool)]
+    assert any(c % 5 for c in exact_counts)

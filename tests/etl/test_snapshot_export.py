@@ -160,7 +160,7 @@ def test_snapshot_needs_a_published_warehouse(tmp_path: Path) -> None:
 
 def test_parquet_export_reads_back_the_same(warehouse_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "parquet"
-    manifest = export_parquet(warehouse_path, out)
+    manifest = export_parquet(warehouse_path, out, learner_rows=True)  # the scale-out copy: every table
     assert json.loads((out / MANIFEST).read_text()) == manifest
 
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
@@ -196,6 +196,21 @@ def test_parquet_export_reads_back_the_same(warehouse_path: Path, tmp_path: Path
     assert con.execute(  # the partition year is the fact's natural year
         "select count(*) from read_parquet($g, hive_partitioning = true) where year <> start_year",
         {"g": str(out / "fct_enrolment" / "**" / "*.parquet")}).fetchone()[0] == 0
+
+
+def test_parquet_export_leaves_learner_rows_out_by_default(warehouse_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "parquet"
+    manifest = export_parquet(warehouse_path, out)
+    learner_tables = {"dim_learner", "fct_enrolment", "fct_step_progress", "fct_learner_week",
+                      "fct_repeat_enrolment", "fct_certificate", "fct_payment"}
+    assert set(manifest["left_out"]) == learner_tables and not manifest["learner_rows"]
+    assert not learner_tables & set(manifest["tables"]) and {"dim_course", "fct_teaching"} <= set(manifest["tables"])
+    con = duckdb.connect()
+    for table in manifest["tables"]:
+        columns = [r[0] for r in con.execute("describe select * from read_parquet($g, hive_partitioning = true)",
+                                             {"g": str(out / table / "**" / "*.parquet")}).fetchall()]
+        assert "learner_key" not in columns and "learner_id" not in columns, table
+    assert not any(p.name in learner_tables for p in out.iterdir())
 
 
 def test_parquet_export_does_not_clobber(warehouse_path: Path, tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def kpi(hand_warehouse: Warehouse):
             by=by,
             scope=scope,
             settings=settings,
-            extra_params={"as_of": as_of},
+            as_of=as_of,
         )
 
     return run

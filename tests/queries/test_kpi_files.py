@@ -18,6 +18,7 @@ from read.kpi import (
     parse_kpi,
     referenced_params,
 )
+from read.privacy import parse_protect, parse_rates
 
 # The ids the dashboard pages are built against.
 REQUIRED_IDS = {
@@ -98,6 +99,13 @@ def test_output_columns_match_header(spec, kpi):
         columns = result.table.column_names
         for column in (*spec.suppress, *spec.derived, *spec.breakdowns):
             assert column in columns, f"{spec.id} by {by}: header names {column}, output lacks it"
+        for rate in parse_rates(spec.rates):  # rates are recomputed from rounded counts: all three must exist
+            for column in (rate.column, rate.numerator, rate.denominator):
+                assert column in columns, f"{spec.id} by {by}: rates names {column}, output lacks it"
+        for column in spec.hide:
+            assert column in columns, f"{spec.id} by {by}: hide names {column}, output lacks it"
+        for rule in parse_protect(spec.protect):
+            assert rule.column in columns and rule.key in columns, f"{spec.id} by {by}: protect {rule}"
         if spec.id not in OPERATIONAL and spec.id != "target_progress":
             assert "group_key" in columns and "group_label" in columns
         assert len(columns) == len(set(columns))

@@ -108,8 +108,9 @@ def test_param_nobody_provides_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(kpi_module, "KPI_DIR", tmp_path)
     with pytest.raises(KpiError, match="colour"):
         run_kpi(duckdb.connect(), "odd", settings=Settings())
-    # ...unless the caller passes it.
-    assert run_kpi(duckdb.connect(), "odd", settings=Settings(), extra_params={"colour": "red"}).table.num_rows == 1
+    # ...and no caller can pass it: there is no catch-all parameter argument any more (issue 13).
+    with pytest.raises(TypeError):
+        run_kpi(duckdb.connect(), "odd", settings=Settings(), extra_params={"colour": "red"})  # type: ignore[call-arg]
 
 
 def test_policy_figures_come_from_settings(kpi):
@@ -121,8 +122,7 @@ def test_policy_figures_come_from_settings(kpi):
 
 def test_as_of_defaults_to_today_in_malaysia():
     assert build_params(KpiFilters(), settings=Settings())["as_of"] == today_in_malaysia()
-    assert build_params(KpiFilters(), settings=Settings(), extra_params={"as_of": "2025-08-07"})["as_of"] == dt.date(
-        2025, 8, 7)
+    assert build_params(KpiFilters(), settings=Settings(), as_of="2025-08-07")["as_of"] == dt.date(2025, 8, 7)
 
 
 def test_scope_none_means_every_ptj_and_empty_means_none():
@@ -134,7 +134,7 @@ def test_scope_none_means_every_ptj_and_empty_means_none():
 def test_runs_on_a_plain_connection_too(hand_warehouse):
     con = hand_warehouse.connect()
     result = run_kpi(con, "revenue", KpiFilters(year=2025), settings=Settings(),
-                     extra_params={"as_of": dt.date(2025, 8, 7)})
+                     as_of=dt.date(2025, 8, 7))
     assert result.table.to_pylist()[0]["net_revenue_rm"] == Decimal("6789.00")
 
 
@@ -226,6 +226,6 @@ def test_display_and_df(kpi):
 
 
 def test_scope_cannot_be_overridden_through_extra_params(kpi, hand_warehouse):
-    with pytest.raises(KpiError, match="scope"):
+    with pytest.raises(TypeError):
         run_kpi(hand_warehouse, "enrolments", scope=AccessScope("dean", ("FBE",)), settings=Settings(),
-                extra_params={"allowed_ptj_codes": None})
+                extra_params={"allowed_ptj_codes": None})  # type: ignore[call-arg]
