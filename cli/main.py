@@ -275,15 +275,18 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None, runs: int =
     else:
         info: dict[str, str] = {}
         quarantine: list[tuple] = []
+        from read.warehouse import Warehouse
+
+        wh = Warehouse(published)  # the read layer's one handle (read-only, never a lock error)
         try:
-            with duckdb.connect(str(published), read_only=True) as con:
-                info = dict(con.execute("select key, value from warehouse_info").fetchall())  # type: ignore[arg-type]
-                quarantine = con.execute(
-                    "select source, column_name, regexp_replace(reason, '[0-9]+', 'N', 'g') as reason, count(*)"
-                    " from quarantine group by all order by 4 desc, 1, 2, 3 limit 20"
-                ).fetchall()
-        except duckdb.Error as exc:
+            info = {r["key"]: r["value"] for r in wh.query("select key, value from warehouse_info").to_pylist()}
+            quarantine = [tuple(r.values()) for r in wh.query(
+                "select source, column_name, regexp_replace(reason, '[0-9]+', 'N', 'g') as reason, count(*) as n"
+                " from quarantine group by all order by 4 desc, 1, 2, 3 limit 20").to_pylist()]
+        except (duckdb.Error, OSError) as exc:
             _fail(f"cannot read {published}: {exc}")
+        finally:
+            wh.close()
         run_id = info.get("etl_run_id") or published_run_id(published) or "?"
         age = ""
         if info.get("published_at"):

@@ -98,7 +98,7 @@ def doctor(
     if not folder.is_dir():
         console.print(f"[red]No landing folder at {escape(str(folder))}[/]: create one with `mckpi init {escape(str(folder))}`")
         raise typer.Exit(1)
-    report = examine(folder, published)
+    report = examine(folder, _warehouse_facts(published))
     console.print(f"[bold]Landing folder[/] {escape(str(folder))}: {len(report.files)} files")
 
     console.print("\n[bold]Sources[/]")
@@ -156,6 +156,27 @@ def doctor(
         return
     console.print("\n[red]Not ready:[/] fix the points above, then run `mckpi doctor` again")
     raise typer.Exit(1)
+
+
+def _warehouse_facts(published: Path):  # noqa: ANN202 - etl.doctor.WarehouseFacts
+    """What the published warehouse holds, read through the read layer's handle (none published: nothing)."""
+    import duckdb
+
+    from core.published import published_target
+    from etl.doctor import RUN_LABELS_SQL, WAREHOUSE_FACTS_SQL, WarehouseFacts
+    from read.warehouse import Warehouse
+
+    if published_target(published) is None:
+        return WarehouseFacts()
+    wh = Warehouse(published)
+    try:
+        rows = {name: int(wh.query(sql).to_pylist()[0]["n"]) for name, sql in WAREHOUSE_FACTS_SQL.items()}
+        labels = {r["platform_run_label"]: r["course_code"] for r in wh.query(RUN_LABELS_SQL).to_pylist()}
+    except (duckdb.Error, OSError):
+        return WarehouseFacts()
+    finally:
+        wh.close()
+    return WarehouseFacts(rows, labels)
 
 
 def register(app: typer.Typer) -> None:

@@ -121,4 +121,15 @@ def top_quarantine(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 5) 
     return [QuarantineReason(*row) for row in rows]
 
 
-__all__ = ["EX_INCOMPLETE", "QuarantineReason", "run_problems", "top_quarantine"]
+def waiting_futurelearn_files(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """sha256 of FutureLearn exports whose rows were all quarantined because their run label is no course run's
+    platform_run_label (yet): the ETL reloads them by itself once it is, so `mckpi refresh` keeps them in landing."""
+    rows = con.execute(
+        "select sha256 from etl_files where status = 'loaded' and source like 'futurelearn%'"
+        " and rows_loaded = 0 and rows_quarantined > 0 and sha256 is not null and platform_run_label not in"
+        " (select platform_run_label from raw_course_runs where platform_run_label is not null)"
+    ).fetchall()
+    return {sha for (sha,) in rows}
+
+
+__all__ = ["EX_INCOMPLETE", "waiting_futurelearn_files", "QuarantineReason", "run_problems", "top_quarantine"]

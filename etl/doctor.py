@@ -65,26 +65,26 @@ class DoctorReport:
         return not (self.file_errors or self.not_loaded or self.missing_sources or self.unknown_runs)
 
 
-def _warehouse_facts(published: Path | None) -> tuple[dict[str, int], set[str], dict[str, str]]:
-    """(rows per raw source, FutureLearn run labels of the course runs, course codes by run-label stem)."""
-    if published is None or not published.exists():
-        return {}, set(), {}
-    try:
-        with duckdb.connect(str(published), read_only=True) as con:
-            counts = {}
-            for name, contract in CONTRACTS.items():
-                try:
-                    counts[name] = con.execute(f'select count(*) from "{contract.raw_table}"').fetchone()[0]  # type: ignore[index]  # noqa: S608
-                except duckdb.Error:
-                    counts[name] = 0
-            runs = con.execute(
-                "select platform_run_label, course_code from raw_course_runs where platform_run_label is not null"
-            ).fetchall()
-    except duckdb.Error:
-        return {}, set(), {}
-    labels = {label for label, _ in runs}
-    stems = {re.sub(r"-\d+$", "", label): code for label, code in runs}
-    return counts, labels, stems
+@dataclass(frozen=True)
+class WarehouseFacts:
+    """What the published warehouse already holds, as the read layer reports it (cli/setup.py): the doctor never
+    opens the warehouse itself."""
+
+    rows: dict[str, int] = field(default_factory=dict)  # rows per raw source
+    run_labels: dict[str, str] = field(default_factory=dict)  # FutureLearn run label -> course code
+
+    @property
+    def stems(self) -> dict[str, str]:
+        return {re.sub(r"-\d+$", "", label): code for label, code in self.run_labels.items()}
+
+
+WAREHOUSE_FACTS_SQL = {
+    name: f'select count(*) as n from "{contract.raw_table}"'  # noqa: S608 - contract names only
+    for name, contract in CONTRACTS.items()
+}
+RUN_LABELS_SQL = (
+    "select platform_run_label, course_code from raw_course_runs where platform_run_label is not null"
+)
 
 
 def _landing_course_runs(files: list[LandingFile]) -> tuple[set[str], dict[str, str], set[str]]:
@@ -142,7 +142,7 @@ def _futurelearn_dates(run: UnknownRun, lf: LandingFile) -> None:
         return  # the header check reports an unreadable file
 
 
-def examine(landing: Path, published: Path | None = None) -> DoctorReport:
+def examine(landing: Path, facts: WarehouseFacts | None = None) -> DoctorReport:
     files = discover(landing)
     by_source: dict[str, list[LandingFile]] = {}
     file_errors: list[str] = []
@@ -158,7 +158,8 @@ def examine(landing: Path, published: Path | None = None) -> DoctorReport:
             file_errors.append(f"{lf.rel}: cannot be read ({exc.strerror or exc})")
     not_loaded = [lf for lf in files if lf.contract is None and (lf.warn or lf.problem)]
     unused = [lf for lf in files if lf.contract is None and not (lf.warn or lf.problem) and lf.label]
-    in_warehouse, wh_labels, wh_stems = _warehouse_facts(published)
+    facts = facts or WarehouseFacts()
+    in_warehouse, wh_labels, wh_stems = facts.rows, set(facts.run_labels), facts.stems
     missing = [
         CONTRACTS[name] for name in REQUIRED_SOURCES if name not in by_source and not in_warehouse.get(name)
     ]
@@ -230,4 +231,4 @@ def write_skeletons(report: DoctorReport, folder: Path) -> list[Path]:
     return written
 
 
-__all__ = ["DoctorReport", "UnknownRun", "examine", "write_skeletons"]
+__all__ = ["RUN_LABELS_SQL", "WAREHOUSE_FACTS_SQL", "DoctorReport", "UnknownRun", "WarehouseFacts", "examine", "write_skeletons"]

@@ -35,7 +35,13 @@ from core.config import Settings
 from core.contracts import CONTRACTS, Contract
 from core.errors import EtlError, SourceFileError
 from etl.checks import CHECKS_DIR, CheckResult, run_checks
-from etl.completeness import EX_INCOMPLETE, QuarantineReason, run_problems, top_quarantine
+from etl.completeness import (
+    EX_INCOMPLETE,
+    QuarantineReason,
+    run_problems,
+    top_quarantine,
+    waiting_futurelearn_files,
+)
 from etl.discover import LandingFile, discover
 from etl.errorlog import write_traceback
 from etl.horizon import DateHorizon
@@ -140,6 +146,7 @@ class EtlResult:
     top_quarantine: list[QuarantineReason] = field(default_factory=list)
     runlog: Path | None = None  # where the run's record was written (None: nowhere could be)
     log_file: Path | None = None  # the traceback of a failure that was not an EtlError (etl.errorlog)
+    waiting_sha256: set[str] = field(default_factory=set)  # FutureLearn exports waiting for their run label
 
     @property
     def exit_code(self) -> int:
@@ -724,6 +731,7 @@ def _build_and_publish(
         result.timings["checks"] = time.perf_counter() - t0
         result.problems = run_problems(con, result.files, run_id)
         result.top_quarantine = top_quarantine(con, run_id)
+        result.waiting_sha256 = waiting_futurelearn_files(con)
 
         result.status = "incomplete" if result.problems else "succeeded"
         if result.problems:

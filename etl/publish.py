@@ -15,17 +15,15 @@ stays readable on POSIX until closed), and one that opens after the swap gets th
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import EtlError
+from core.locks import held_lock, lock_held
 from core.published import published_target
 
 BUILDS = "builds"
@@ -59,51 +57,17 @@ def tmp_build_path(published: Path, run_id: str) -> Path:
     return builds_dir(published) / f"{run_id}.duckdb.tmp"
 
 
-@contextlib.contextmanager
-def writer_lock(folder: Path, run_id: str, started_at: datetime) -> Iterator[None]:
+def writer_lock(folder: Path, run_id: str, started_at: datetime) -> contextlib.AbstractContextManager[None]:
     """Hold <folder>/.mckpi.lock for the duration (non-blocking: a second writer fails at once)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
-        except (ValueError, OSError):
-            holder = {}
-        os.close(fd)
-        raise LockHeld(
-            f"another ETL run holds the lock (pid {holder.get('pid', '?')}, started at "
-            f"{holder.get('started_at', '?')}, run {holder.get('run_id', '?')})"
-        ) from None
-    try:
-        os.ftruncate(fd, 0)
-        info = {"pid": os.getpid(), "run_id": run_id, "started_at": started_at.isoformat(timespec="seconds")}
-        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    info = {"pid": os.getpid(), "run_id": run_id, "started_at": started_at.isoformat(timespec="seconds")}
+    return held_lock(folder / LOCK_NAME, info, busy=lambda holder: LockHeld(
+        f"another ETL run holds the lock (pid {holder.get('pid', '?')}, started at "
+        f"{holder.get('started_at', '?')}, run {holder.get('run_id', '?')})"))
 
 
 def writer_lock_held(folder: Path) -> bool:
     """Does a writer hold <folder>/.mckpi.lock now? (A probe: takes the lock for an instant when it is free.)"""
-    path = folder / LOCK_NAME
-    if not path.exists():
-        return False
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    return lock_held(folder / LOCK_NAME)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -28,26 +28,21 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
-import json
 import logging
 import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-import duckdb
-
 from core.config import Settings
 from core.errors import EtlError
+from core.locks import held_lock
 from core.notify import notify_failure
-from core.published import published_target
 from etl.completeness import EX_INCOMPLETE
 from etl.load import EtlResult, FileResult, run_etl
 from etl.publish import LockHeld, new_run_id, writer_lock
@@ -88,34 +83,13 @@ def refresh_lock_path(published: Path) -> Path:
     return published.parent / REFRESH_LOCK_NAME
 
 
-@contextlib.contextmanager
-def refresh_lock(published: Path, started_at: datetime) -> Iterator[None]:
+def refresh_lock(published: Path, started_at: datetime) -> contextlib.AbstractContextManager[None]:
     """Hold `<warehouse dir>/.mckpi-refresh.lock` (non-blocking: raise LockHeld naming the holder)."""
     path = refresh_lock_path(published)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        try:
-            holder = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
-        except (ValueError, OSError):
-            holder = {}
-        os.close(fd)
-        raise LockHeld(
-            f"another refresh is running (pid {holder.get('pid', '?')}, started at "
-            f"{holder.get('started_at', '?')}); lock {path}"
-        ) from None
-    try:
-        os.ftruncate(fd, 0)
-        info = {"pid": os.getpid(), "started_at": started_at.isoformat(timespec="seconds")}
-        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    info = {"pid": os.getpid(), "started_at": started_at.isoformat(timespec="seconds")}
+    return held_lock(path, info, busy=lambda holder: LockHeld(
+        f"another refresh is running (pid {holder.get('pid', '?')}, started at "
+        f"{holder.get('started_at', '?')}); lock {path}"))
 
 
 # --- archiving ---------------------------------------------------------------------------------------------
@@ -135,26 +109,6 @@ def sha256_of(path: Path) -> str:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def waiting_futurelearn_files(published: Path) -> set[str]:
-    """sha256 of FutureLearn exports in the published warehouse whose rows were all quarantined because their run
-    label is no course run's platform_run_label (yet): the ETL reloads them by itself once it is, so they must
-    stay in landing."""
-    if published_target(published) is None:
-        return set()
-    try:
-        with duckdb.connect(str(published), read_only=True) as con:
-            rows = con.execute(
-                "select sha256 from etl_files where status = 'loaded' and source like 'futurelearn%'"
-                " and rows_loaded = 0 and rows_quarantined > 0 and sha256 is not null"
-                " and platform_run_label not in"
-                " (select platform_run_label from raw_course_runs where platform_run_label is not null)"
-            ).fetchall()
-    except duckdb.Error as exc:
-        log.warning("could not list FutureLearn exports waiting for their course run (%s)", exc)
-        return set()
-    return {sha for (sha,) in rows}
 
 
 def _move(src: Path, dest: Path) -> None:
@@ -401,7 +355,7 @@ def _refresh_locked(
     try:
         with writer_lock(published.parent, f"archive-{result.run_id}", datetime.now(UTC)):
             archive = archive_files(
-                landing, folder, result.files, keep_sha256=waiting_futurelearn_files(published)
+                landing, folder, result.files, keep_sha256=result.waiting_sha256
             )
     except LockHeld as exc:
         log.warning(
@@ -457,5 +411,4 @@ __all__ = [
     "refresh",
     "refresh_lock",
     "setup_logging",
-    "waiting_futurelearn_files",
 ]

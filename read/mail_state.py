@@ -10,14 +10,13 @@ each alert rule's state. Written whole and renamed into place (never half a file
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from core.locks import held_lock
 
 LOCK_NAME = ".send.lock"
 
@@ -52,21 +51,11 @@ def write_state(path: Path, state: dict[str, Any]) -> None:
         raise
 
 
-@contextlib.contextmanager
-def sender_lock(path: Path) -> Iterator[None]:
+def sender_lock(path: Path) -> contextlib.AbstractContextManager[None]:
     """Hold the senders' lock (beside the state file) or raise SenderBusy at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.parent / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise SenderBusy(f"another mckpi sender holds {path.parent / LOCK_NAME}") from exc
-            raise
-        yield
-    finally:
-        os.close(fd)
+    lock = path.parent / LOCK_NAME
+    return held_lock(lock, {"pid": os.getpid()}, mode=0o600,
+                     busy=lambda holder: SenderBusy(f"another mckpi sender holds {lock}"))
 
 
 __all__ = ["SenderBusy", "read_state", "sender_lock", "write_state"]

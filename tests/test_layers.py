@@ -36,3 +36,23 @@ def test_an_upward_import_breaks_the_build(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout
     assert "core is not allowed to import dashboard" in result.stdout
     assert "core.words -> dashboard.ui" in result.stdout
+
+
+def test_only_the_warehouse_module_opens_the_warehouse_for_reading() -> None:
+    """Readers go through read.warehouse.Warehouse (read-only, reopened when a new build is published, with a
+    time limit); the ETL opens only the build it writes."""
+    import re
+
+    offenders = []
+    for layer in LAYERS:
+        for path in sorted((REPO / layer).rglob("*.py")):
+            if path.relative_to(REPO).as_posix() == "read/warehouse.py":
+                continue
+            if re.search(r"read_only\s*=\s*True", path.read_text("utf-8")):
+                offenders.append(path.relative_to(REPO).as_posix())
+    assert offenders == []
+
+
+def test_the_cli_entry_point_is_the_top_layer() -> None:
+    text = (REPO / "pyproject.toml").read_text("utf-8")
+    assert 'mckpi = "cli.main:main"' in text

@@ -233,17 +233,3 @@ def write_checked(
     con.execute(f"drop table {CHECKED}")
     con.execute(f"drop table {FILES}")
     return {file_id: LoadCounts(n, n - bad, bad) for file_id, n, bad in rows}
-
-
-def load_csv_files(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    batch: list[BatchFile],
-    *,
-    run_id: str,
-    pseudonym_key: str,
-    horizon: DateHorizon | None = None,
-) -> dict[int, LoadCounts]:
-    """Check and load a batch (autocommit; see check_csv_files)."""
-    check_csv_files(con, contract, batch, pseudonym_key=pseudonym_key, horizon=horizon)
-    return write_checked(con, contract, run_id=run_id)
