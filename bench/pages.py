@@ -4,7 +4,7 @@
 
 Needs the warehouse bench/etl.py builds with --keep (bench/out/<scale>/work/etl/mckpi.duckdb); builds it with
 `mckpi etl --full` if missing. Per page, the (KPI, breakdown) pairs its code runs with the default filters
-(read from dashboard/pages/*.py; `kpi_per_ptj` and per-target loops counted once). Cold = first run in a fresh
+(read from dashboard/views/*.py; `kpi_per_ptj` and per-target loops counted once). Cold = first run in a fresh
 process on a new connection; warm = best of --repeat later runs. Bare = the KPI file's SQL with the same bound
 parameters on a plain read-only duckdb connection (no suppression, no Warehouse wrapper).
 

@@ -6,7 +6,7 @@
     mckpi export --format parquet --out DIR [--overwrite] [--learner-rows] [--snapshot LABEL]
     mckpi export --format mqa --out FILE [--year 2025] [--snapshot LABEL]
 
-The main CLI (etl/cli.py) calls `register(app)`. Reports and exports read the published warehouse, or a snapshot
+The main CLI (cli/main.py) calls `register(app)`. Reports and exports read the published warehouse, or a snapshot
 with --snapshot (the figures that were sent).
 """
 

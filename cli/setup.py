@@ -5,7 +5,7 @@
         what is there, what is missing, what would not load; skeletons for unknown FutureLearn runs.
         Exit 0 only when an ETL of the folder would load every file.
 
-The main CLI (etl/cli.py) calls `register(app)`.
+The main CLI (cli/main.py) calls `register(app)`.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def doctor(
                 dates = f"; enrolments {run.first_enrolled} to {run.last_enrolled}"
             if run.first_step_visit:
                 dates += f"; first step visit {run.first_step_visit}, {run.weeks} weeks"
-            console.print(f"  [yellow]?[/] {escape(run.label)}: {len(run.files)} files{escape(dates)}")
+            console.print(f"  [yellow]?[/] {escape(run.label)}: {len(run.files)} file{'s' if len(run.files) > 1 else ''}{escape(dates)}")
         out = todo or folder.parent / f"{folder.name}-todo"
         written = write_skeletons(report, out)
         console.print("\n[bold]Skeletons written[/] (fill in the empty columns, then move them into the landing folder)")

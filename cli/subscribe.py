@@ -8,7 +8,7 @@
     mckpi subscribe send dean-fbe        # this one now, whatever its schedule
     mckpi subscribe send dean-fbe --preview out/   # write the message as .eml instead of sending it
 
-The main CLI (etl/cli.py) adds `subscribe_app` as the `subscribe` group. SMTP settings: [mail] in mckpi.toml, the
+The main CLI (cli/main.py) adds `subscribe_app` as the `subscribe` group. SMTP settings: [mail] in mckpi.toml, the
 password from the environment (deploy/mckpi.env.example).
 """
 

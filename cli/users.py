@@ -9,7 +9,7 @@ configured).
 
 Passwords are asked twice with the input hidden (or read from the first line of stdin with --password-stdin, for
 scripts) and stored only as bcrypt hashes (cost from [login] bcrypt_rounds, default 12) in paths.users
-(default data/users.json). The main CLI (etl/cli.py) calls `register(app)`.
+(default data/users.json). The main CLI (cli/main.py) calls `register(app)`.
 """
 
 from __future__ import annotations

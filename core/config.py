@@ -24,7 +24,7 @@ ENV_PREFIX = "MCKPI_"
 # MCKPI_* variables read by the code that are not MCKPI_<SECTION>_<KEY> overrides (besides the ones named by a
 # `*_env` setting, such as MCKPI_PSEUDONYM_KEY): variable -> who reads it.
 OTHER_ENV: dict[str, str] = {
-    "MCKPI_CONFIG": "etl/config.py: the config file to read",
+    "MCKPI_CONFIG": "core/config.py: the config file to read",
     "MCKPI_DEMO": "dashboard/auth.py: serve demo data without sign-in",
 }
 

@@ -14,7 +14,7 @@ Which one (`gate_mode`), checked at the start of every rerun:
 
 Sessions end after `login.idle_timeout_minutes` without a click and `login.absolute_timeout_hours` after signing
 in (for OIDC, counted from the identity token's `iat`/`auth_time`, so reloading the page does not extend it).
-Sign-ins, failures, lockouts, sign-outs and expiries go to the audit log (dashboard/audit.py).
+Sign-ins, failures, lockouts, sign-outs and expiries go to the audit log (read/audit.py).
 """
 
 from __future__ import annotations

@@ -597,7 +597,7 @@ def _audited(fmt: str, name: str, kpi_id: str | None, build: Callable[[], bytes]
 
 def download_buttons(df: pd.DataFrame, name: str) -> None:
     """CSV and Excel of the table as shown (small cells stay "<5"); built only when clicked, and recorded in the
-    audit log (dashboard/audit.py) when fetched. Cells that a spreadsheet would run as a formula are escaped."""
+    audit log (read/audit.py) when fetched. Cells that a spreadsheet would run as a formula are escaped."""
     shown = export_frame(df)
     slug = _slug(name)
     kpi_id = df.attrs.get("kpi_id")
@@ -652,7 +652,7 @@ def empty_state(message: str | None = None) -> None:
 
 
 def kpi_error(kpi_id: str, error: str) -> None:
-    if error.startswith("not permitted"):  # the role may not see it (dashboard/access.py): say so plainly
+    if error.startswith("not permitted"):  # the role may not see it (read/access.py): say so plainly
         st.info(auth.text("kpi_denied", lang()), icon=":material/lock:")
         return
     st.warning(t("kpi.failed", kpi=kpi_id, error=error), icon=":material/error:")

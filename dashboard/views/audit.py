@@ -1,5 +1,5 @@
 """Audit log (management only): sign-ins, failed sign-ins, sign-outs, refused pages and downloads, newest first,
-from data/audit/audit.jsonl (dashboard/audit.py). app.py opens this page only for roles allowed to see it."""
+from data/audit/audit.jsonl (read/audit.py). app.py opens this page only for roles allowed to see it."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ colors = charts.ptj_colors(ui.current_options().ptj_codes)
 ui.page_header("ministry.title", "ministry.intro")
 ui.active_filters_caption(filters)
 
-# A breakdown by PTj only for roles that may see PTj figures (dashboard/access.py refuses it anyway).
+# A breakdown by PTj only for roles that may see PTj figures (read/access.py refuses it anyway).
 breakdowns = ["year", "ptj"] if access.may_break_down_by_ptj(auth.current_scope()) else ["year"]
 breakdown = ui.page_choice("by", breakdowns, title=t("breakdown"), format_func=lambda b: t(f"by.{b}", lang))
 # By year: every year, the other filters applied. By PTj: the chosen year (or all years) per PTj.

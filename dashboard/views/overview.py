@@ -177,7 +177,7 @@ if access.may_download_report(scope):
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in mimes.items():
         def build_report(fmt: str = fmt) -> bytes:
-            # The user's scope goes with it: a PTj user's report covers their PTjs only (etl/report.py refuses
+            # The user's scope goes with it: a PTj user's report covers their PTjs only (read/report.py refuses
             # others). Built only when clicked.
             return report_bytes(data.warehouse_path(), int(year), ptj=report_ptj, fmt=fmt, lang=lang, scope=scope)
 

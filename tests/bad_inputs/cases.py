@@ -23,7 +23,7 @@ Decisions made explicit here (the ETL has no rule for them, so they load):
 - A refund listed before its fee in the same file (`refund_before_fee_same_file`) loads: the fees of the file count
   whatever their order (a finance export is not in time order).
 - A text value that looks like a spreadsheet formula (`formula_in_title`) loads verbatim as text; the dashboard's
-  CSV/Excel export escapes it (dashboard/export.py).
+  CSV/Excel export escapes it (read/cells.py).
 - Fields over DuckDB's 2,000,000-byte line limit (`huge_field_5mb`) reject the file (no real title or id is that
   long: it is a broken export), anywhere in the file; past DuckDB's 32 MB buffer on the last line DuckDB drops the
   line without an error, which the independent record count catches (`huge_field_last_line_33mb`); a 1 MB value

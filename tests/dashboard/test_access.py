@@ -1,4 +1,4 @@
-"""Roles and the query-layer guard (dashboard/access.py) against the hand warehouse: a PTj user gets only their
+"""Roles and the query-layer guard (read/access.py) against the hand warehouse: a PTj user gets only their
 PTj's figures whatever the filters ask, a viewer only university-level ministry KPIs, a lecturer their own
 workload row; hostile filter values change nothing; small counts stay hidden in every role; downloads escape
 formulas; the audit log is bounded JSON lines."""

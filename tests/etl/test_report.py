@@ -1,4 +1,4 @@
-"""The ministry report (etl/report.py): Excel and PDF from a small demo warehouse, figures equal to the KPI layer's.
+"""The ministry report (read/report.py): Excel and PDF from a small demo warehouse, figures equal to the KPI layer's.
 
 The demo warehouse (3,000 enrolments, 2025-2026) is built once per test session and shared with
 test_snapshot_export.py (same folder under pytest's base temp; whichever module runs first builds it).

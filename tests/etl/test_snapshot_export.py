@@ -1,4 +1,4 @@
-"""Snapshots (etl/snapshot.py) and exports (etl/export.py) of a small demo warehouse.
+"""Snapshots (read/snapshot.py) and exports (read/exports.py) of a small demo warehouse.
 
 The demo warehouse is the one test_report.py builds (shared per test session); tests that run the ETL again work
 on a private copy of it.

@@ -1,4 +1,4 @@
-"""dashboard/warehouse.py: read-only, reopened when a new warehouse is published, a time limit per query."""
+"""read/warehouse.py: read-only, reopened when a new warehouse is published, a time limit per query."""
 
 from __future__ import annotations
 
