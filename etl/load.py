@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -34,18 +32,17 @@ from core import demo_proof
 from core.config import Settings
 from core.contracts import CONTRACTS, Contract
 from core.errors import EtlError, SourceFileError
-from etl.checks import CHECKS_DIR, CheckResult, run_checks
+from etl.checks import CHECKS_DIR, run_checks
 from etl.completeness import (
-    EX_INCOMPLETE,
-    QuarantineReason,
     run_problems,
     top_quarantine,
     waiting_futurelearn_files,
 )
+from etl.decide import one_delivery_per_stream
 from etl.discover import LandingFile, discover
 from etl.errorlog import write_traceback
 from etl.horizon import DateHorizon
-from etl.models import MODELS_DIR, BuiltModel, run_models
+from etl.models import MODELS_DIR, run_models
 from etl.publish import (
     LockHeld,
     apply_retention,
@@ -58,10 +55,11 @@ from etl.publish import (
     tmp_build_path,
     writer_lock,
 )
+from etl.results import EtlResult, FileResult, SourceSummary  # noqa: F401 - callers import them from here
 from etl.runlog import close_killed_runs, published_runs, record_run, write_runs_table
 from etl.sources.csv_source import BatchFile, check_csv_files, raw_table_ddl, write_checked
-from etl.sources.futurelearn import label_reasons, strip_csv_ext, strip_date_stamp
-from etl.validate import FileFacts, hash_file, open_text_bytes
+from etl.sources.futurelearn import label_reasons
+from etl.validate import FileFacts, hash_file
 from etl.waiting import files_to_reload, forget_files
 
 SCHEMA_VERSION = "1"
@@ -87,126 +85,6 @@ def utc_now() -> datetime:
 
 def _naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
-
-
-# --- results -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FileResult:
-    rel: str
-    source: str | None
-    status: str  # loaded | skipped | superseded | ignored
-    stream: str | None = None
-    label: str | None = None
-    file_id: int | None = None
-    sha256: str | None = None
-    bytes: int = 0
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    note: str = ""
-    seconds: float = 0.0
-    problem: bool = False  # a file that exists but could not be loaded (a link, unreadable): not a green run
-    reloaded_from_archive: bool = False  # loaded again from the archive (etl.waiting): not in landing to archive
-    keep_in_landing: bool = False  # README and templates of `mckpi init`: never archived
-
-    @property
-    def file_name(self) -> str:
-        return self.rel.rsplit("/", 1)[-1]
-
-
-@dataclass
-class SourceSummary:
-    source: str
-    files: int = 0
-    files_loaded: int = 0
-    files_skipped: int = 0
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-
-
-@dataclass
-class EtlResult:
-    run_id: str
-    started_at: datetime
-    landing: Path
-    warehouse: Path
-    status: str = "running"
-    finished_at: datetime | None = None
-    message: str = ""
-    build: Path | None = None
-    files: list[FileResult] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    models: list[BuiltModel] = field(default_factory=list)
-    checks: list[CheckResult] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)  # why a published run is not complete (etl.completeness)
-    top_quarantine: list[QuarantineReason] = field(default_factory=list)
-    runlog: Path | None = None  # where the run's record was written (None: nowhere could be)
-    log_file: Path | None = None  # the traceback of a failure that was not an EtlError (etl.errorlog)
-    waiting_sha256: set[str] = field(default_factory=set)  # FutureLearn exports waiting for their run label
-
-    @property
-    def exit_code(self) -> int:
-        """0 complete, EX_INCOMPLETE published but with problems (a failed run raises instead)."""
-        return EX_INCOMPLETE if self.problems else 0
-
-    def _sum(self, attr: str) -> int:
-        return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
-
-    @property
-    def files_loaded(self) -> int:
-        return sum(1 for f in self.files if f.status == "loaded")
-
-    @property
-    def files_skipped(self) -> int:
-        return sum(1 for f in self.files if f.status == "skipped")
-
-    @property
-    def rows_read(self) -> int:
-        return self._sum("rows_read")
-
-    @property
-    def rows_loaded(self) -> int:
-        return self._sum("rows_loaded")
-
-    @property
-    def rows_quarantined(self) -> int:
-        return self._sum("rows_quarantined")
-
-    def by_source(self) -> list[SourceSummary]:
-        """Per source in load order (sources without files left out); ignored files under 'ignored'."""
-        summaries: dict[str, SourceSummary] = {}
-        for f in self.files:
-            key = f.source if f.status != "ignored" and f.source else "ignored"
-            s = summaries.setdefault(key, SourceSummary(key))
-            s.files += 1
-            s.files_loaded += f.status == "loaded"
-            s.files_skipped += f.status == "skipped"
-            if f.status == "loaded":
-                s.rows_read += f.rows_read
-                s.rows_loaded += f.rows_loaded
-                s.rows_quarantined += f.rows_quarantined
-        order = [*CONTRACTS, "ignored"]
-        return sorted(summaries.values(), key=lambda s: order.index(s.source) if s.source in order else 99)
-
-    def run_record(self) -> dict[str, object]:
-        return {
-            "run_id": self.run_id,
-            "started_at": self.started_at.isoformat(),
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-            "status": self.status,
-            "message": self.message,
-            "files_loaded": self.files_loaded,
-            "files_skipped": self.files_skipped,
-            "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded,
-            "rows_quarantined": self.rows_quarantined,
-            "problems": self.problems or None,
-            "log_file": str(self.log_file) if self.log_file else None,
-        }
 
 
 # --- loading -----------------------------------------------------------------------------------------------
@@ -269,16 +147,6 @@ def _supersede(con: duckdb.DuckDBPyConnection, contract: Contract, files: list[L
     con.execute(f'delete from "{contract.raw_table}" where _file_id in ({old})', params)  # noqa: S608
     con.execute(f"delete from quarantine where file_id in ({old})", params)  # noqa: S608
     con.execute(f"update etl_files set status = 'superseded' where status = 'loaded' and {where}", params)  # noqa: S608
-
-
-def _current_stamps(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, str | None]:
-    """Per stream (snapshot) or run label (FutureLearn): the date stamp of the file loaded now, if it has one."""
-    group = "stream" if contract.load_mode == "snapshot" else "platform_run_label"
-    rows = con.execute(
-        f"select {group}, path from etl_files where status = 'loaded' and source = $s",  # noqa: S608
-        {"s": contract.name},
-    ).fetchall()
-    return {g: strip_date_stamp(strip_csv_ext(path.rsplit("/", 1)[-1]) or "")[1] for g, path in rows}
 
 
 # DuckDB's memory limit for a build (it spills to the build's temporary folder past it): keeps the ETL's peak
@@ -348,28 +216,6 @@ def load_landing(
         finally:
             for future in hashes.values():
                 future.cancel()
-
-
-def content_digest(path: Path) -> str:
-    """sha256 of what the file holds (decompressed for .gz): the same export as .csv and .csv.gz is one delivery."""
-    digest = hashlib.sha256()
-    with open_text_bytes(path) as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _newest_first(items: list[tuple[LandingFile, str, int]]) -> list[tuple[LandingFile, str, int]]:
-    """Deliveries of one stream, newest first: by date stamp in the name, then by the file's modification time,
-    then by path (only for a tie of both)."""
-
-    def mtime(lf: LandingFile) -> float:
-        try:
-            return lf.path.stat().st_mtime
-        except OSError:
-            return 0.0
-
-    return sorted(items, key=lambda item: (item[0].stamp or "", mtime(item[0]), item[0].rel), reverse=True)
 
 
 def _load_found(
@@ -472,7 +318,7 @@ def _load_found(
 
         to_load = new
         if contract.load_mode != "append":
-            to_load, superseded = _one_delivery_per_stream(con, contract, new, warnings)
+            to_load, superseded = one_delivery_per_stream(con, contract, new, warnings)
             not_loaded += [
                 FileResult(lf.rel, contract.name, status, lf.stream, lf.label, new_id(), sha, size, note=note)
                 for (lf, sha, size), status, note in superseded
@@ -529,48 +375,6 @@ def _load_found(
                     )
                 record(pending)
     return results
-
-
-def _one_delivery_per_stream(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    new: list[tuple[LandingFile, str, int]],
-    warnings: list[str],
-) -> tuple[list[tuple[LandingFile, str, int]], list[tuple[tuple[LandingFile, str, int], str, str]]]:
-    """Snapshot sources: one delivery per stream (or FutureLearn label) loads, the newest. A file that holds the
-    same export as the one loading (the same bytes once decompressed: a .csv and a .csv.gz side by side) is
-    `skipped` as one delivery, whatever the names; a different, older one is `superseded` with a warning.
-    Returns (to load, [(item, status, note)] not loaded)."""
-
-    def group(lf: LandingFile) -> str:
-        return (lf.stream if contract.load_mode == "snapshot" else lf.label) or ""
-
-    groups: dict[str, list[tuple[LandingFile, str, int]]] = {}
-    for item in new:
-        groups.setdefault(group(item[0]), []).append(item)
-    loaded_stamps = _current_stamps(con, contract)
-    to_load: list[tuple[LandingFile, str, int]] = []
-    not_loaded: list[tuple[tuple[LandingFile, str, int], str, str]] = []
-    for key, items in groups.items():
-        ordered = _newest_first(items)
-        newest = ordered[0]
-        newest_content = content_digest(newest[0].path) if len(ordered) > 1 else ""
-        for item in ordered[1:]:
-            if content_digest(item[0].path) == newest_content:
-                not_loaded.append((item, "skipped", f"the same export as {newest[0].rel}"))
-            else:
-                note = f"a newer delivery of the same stream is in the landing folder ({newest[0].rel})"
-                warnings.append(f"{item[0].rel}: not loaded ({note})")
-                not_loaded.append((item, "superseded", note))
-        loaded_stamp = loaded_stamps.get(key)
-        if newest[0].stamp and loaded_stamp and newest[0].stamp < loaded_stamp:
-            note = "older than the delivery already loaded for this stream"
-            warnings.append(f"{newest[0].rel}: not loaded ({note})")
-            not_loaded.append((newest, "superseded", note))
-        else:
-            to_load.append(newest)
-    order = {item[0].rel: i for i, item in enumerate(new)}
-    return sorted(to_load, key=lambda item: order[item[0].rel]), not_loaded
 
 
 # --- the run -----------------------------------------------------------------------------------------------
