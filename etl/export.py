@@ -131,9 +131,10 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
                 raise ExportError("the warehouse has no dim_ or fct_ tables")
             manifest_tables: dict[str, Any] = {}
             for table in tables:
-                columns = [r[0] for r in con.execute(
-                    "select column_name from information_schema.columns where table_schema = 'main'"
-                    " and table_name = $t order by ordinal_position", {"t": table}).fetchall()]
+                described = con.execute(
+                    "select column_name, data_type from information_schema.columns where table_schema = 'main'"
+                    " and table_name = $t order by ordinal_position", {"t": table}).fetchall()
+                columns = [r[0] for r in described]
                 sql, partitions, year_from = _partition_plan(table, columns)
                 rows = con.execute(f"select count(*) from {_quote_ident(table)}").fetchone()[0]  # noqa: S608
                 target = work / table
@@ -157,6 +158,8 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
                     "partition_by": partitions if rows else [],
                     "year_from": year_from,
                     "columns": columns,
+                    # DuckDB types, so that any engine reads the table back as the warehouse had it (etl.lake)
+                    "types": {name: data_type for name, data_type in described},
                 }
         finally:
             con.close()
