@@ -108,6 +108,16 @@ class Login:
 
 
 @dataclass(frozen=True)
+class Spark:
+    """Where `--engine spark` runs the KPIs (etl.spark_engine): local[2] here, a cluster master in production."""
+
+    master: str = "local[2]"               # e.g. spark://spark-master:7077, yarn, k8s://https://...
+    shuffle_partitions: int = 2            # KPI results are small: a few partitions, not Spark's 200
+    driver_memory: str = "2g"
+    app_name: str = "mckpi-kpi"
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     privacy: Privacy = field(default_factory=Privacy)
@@ -119,6 +129,7 @@ class Settings:
     notify: Notify = field(default_factory=Notify)
     login: Login = field(default_factory=Login)
     mail: Mail = field(default_factory=Mail)
+    spark: Spark = field(default_factory=Spark)
     config_path: Path | None = None
 
     def pseudonym_key(self) -> str:
@@ -179,6 +190,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "notify": Notify,
         "login": Login,
         "mail": Mail,
+        "spark": Spark,
     }
     built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}
     paths: Paths = built["paths"]
