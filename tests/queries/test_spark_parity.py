@@ -188,3 +188,22 @@ def test_filters_and_scope_are_bound_on_spark(warehouses: dict, spark_lakes: dic
         wh.close()
     assert report.problems == []
     assert report.rows > 0
+
+
+def test_cli_kpi_show_on_spark_prints_what_the_warehouse_prints(warehouses: dict, lakes: dict, spark) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    common = ["kpi", "show", "revenue", "--by", "ptj", "--year", "2025", "--as-of", "2026-11-23", "--format", "json"]
+    runner = CliRunner()
+    on_warehouse = runner.invoke(app, [*common, "--warehouse", str(warehouses["demo"])])
+    on_spark = runner.invoke(app, [*common, "--engine", "spark", "--lake", str(lakes["demo"])])
+    on_lake_duckdb = runner.invoke(app, [*common, "--engine", "duckdb", "--lake", str(lakes["demo"])])
+    assert on_warehouse.exit_code == on_spark.exit_code == on_lake_duckdb.exit_code == 0, on_spark.output
+    expected = json.loads(on_warehouse.stdout)
+    assert expected["rows"] and json.loads(on_spark.stdout) == expected == json.loads(on_lake_duckdb.stdout)
+    # Money stays exact text with two decimals on Spark too (never a float).
+    assert all(isinstance(r["net_revenue_rm"], str | None) for r in json.loads(on_spark.stdout)["rows"])
