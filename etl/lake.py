@@ -74,7 +74,8 @@ def _read_text(location: str, name: str) -> str:
         return (Path(location) / name).read_text("utf-8")
     from pyarrow import fs
 
-    filesystem, path = fs.FileSystem.from_uri(location)
+    # Spark's Hadoop connector says s3a://, pyarrow says s3:// for the same bucket.
+    filesystem, path = fs.FileSystem.from_uri(location.replace("s3a://", "s3://", 1))
     with filesystem.open_input_stream(f"{path.rstrip('/')}/{name}") as stream:
         return stream.read().decode("utf-8")
 
