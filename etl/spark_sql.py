@@ -4,10 +4,11 @@
     spark_args(params)                   -> {name: typed literal Column} for `spark.sql(text, args=...)`
 
 The values never enter the SQL text: sqlglot turns each DuckDB parameter `$name` into a Spark named parameter
-`:name` (a Placeholder node in its AST) and `spark_args` passes the value beside the query, as a literal Column
-with the parameter's declared Spark type. The type matters because Spark cannot type a bare NULL or an empty
-list: `$allowed_ptj_codes is null or list_contains($allowed_ptj_codes, ptj_code)` must see an array<string> even
-when the value is NULL (every PTj), and `len($ptj_codes) = 0` must see an empty array<string>, not array<void>.
+`:name` (a Placeholder node in its AST), written as `cast(:name as <type>)` with the type from PARAM_TYPES, and
+`spark_args` passes the value beside the query as a literal argument. The cast is there because Spark cannot type
+a bare NULL or an empty list, and accepts only literals (no cast) as arguments: `$allowed_ptj_codes is null or
+list_contains($allowed_ptj_codes, ptj_code)` must see an array<string> even when the value is NULL (every PTj),
+and `len($ptj_codes) = 0` an empty array<string>, not array<void>.
 
 The one rewrite sqlglot cannot make on its own: DuckDB's `len()` is both string length and list length, Spark's
 `length()` is only the string one. sqlglot cannot know that `$ptj_codes` is a list (a parameter has no type in
@@ -74,11 +75,6 @@ def _typed_placeholders(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def parameters(sql: str) -> frozenset[str]:
-    """The parameter names sqlglot found in DuckDB SQL (what the translated text will ask Spark for)."""
-    return frozenset(str(p.this) for p in _parse(sql).find_all(exp.Placeholder) if p.this)
-
-
 @lru_cache(maxsize=256)
 def _parse(sql: str) -> exp.Expression:
     try:
@@ -132,4 +128,4 @@ def spark_args(params: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _literal(value, PARAM_TYPES[name]) for name, value in params.items()}
 
 
-__all__ = ["PARAM_TYPES", "TranslationError", "parameters", "spark_args", "to_spark"]
+__all__ = ["PARAM_TYPES", "TranslationError", "spark_args", "to_spark"]

@@ -32,6 +32,8 @@ pytestmark = [
     pytest.mark.spark,
     pytest.mark.slow,
     pytest.mark.skipif(spark_unavailable() is not None, reason=f"Spark cannot run: {spark_unavailable()}"),
+    # pyspark's import-time notice about pandas 3; results come back as Arrow here, never through pandas.
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
 ]
 
 AS_OF = dt.date(2026, 11, 23)
@@ -115,7 +117,9 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory, hand_warehouse_path: Pa
 @pytest.fixture(scope="module")
 def lakes(warehouses: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("spark_lakes")
-    return {name: export_parquet(path, root / name) and root / name for name, path in warehouses.items()}
+    for name, path in warehouses.items():
+        export_parquet(path, root / name)
+    return {name: root / name for name in warehouses}
 
 
 @pytest.fixture(scope="module")
