@@ -26,15 +26,15 @@ import pyarrow as pa
 
 from etl.config import Settings, load_settings
 from etl.lake import Lake, LakeError, LakeTable
-from etl.spark_sql import spark_args, to_spark
 
 _session: Any = None
 
 
 def spark_unavailable() -> str | None:
     """Why Spark cannot run here (no pyspark, no Java), or None when it can."""
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed: pip install -e '.[spark]'"
+    for module in ("pyspark", "sqlglot"):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not installed: pip install -e '.[spark]'"
     java_home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (java_home and os.path.exists(os.path.join(java_home, "bin", "java"))):
         return "Java (17 or later) is not installed or not on PATH: Spark needs it"
@@ -116,6 +116,8 @@ class SparkLake:
             frame.createOrReplaceTempView(table.name)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        from etl.spark_sql import spark_args, to_spark  # sqlglot comes with the spark extra
+
         frame = self.session.sql(to_spark(sql), args=spark_args(params or {}))
         return frame.toArrow()
 

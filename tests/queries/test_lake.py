@@ -1,5 +1,5 @@
-"""The Parquet lake without Spark: the manifest, DuckDB over the lake, and the DuckDB -> Spark SQL translation
-(sqlglot only). The Spark runs themselves are in test_spark_parity.py."""
+"""The Parquet lake without Spark: the manifest, DuckDB over the lake, the CLI's refusals. The DuckDB -> Spark SQL
+translation is in test_spark_sql.py, the Spark runs in test_spark_parity.py."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dashboard.kpi import KNOWN_PARAMS, list_kpis
 from dashboard.warehouse import Warehouse
 from etl.cli import app
 from etl.export import MANIFEST, export_parquet
 from etl.lake import LakeError, duckdb_view_sql, open_duckdb, read_lake
 from etl.lake_parity import compare_sources, lake_kpis
-from etl.spark_sql import PARAM_TYPES, TranslationError, to_spark
 
 AS_OF = dt.date(2025, 8, 7)
 
@@ -77,34 +75,6 @@ def test_a_folder_without_manifest_or_types_is_a_clear_error(tmp_path: Path, han
     (tmp_path / MANIFEST).write_text(json.dumps(old), "utf-8")
     with pytest.raises(LakeError, match="no column types .* export it again"):
         read_lake(tmp_path)
-
-
-def test_param_types_cover_every_parameter_the_kpi_layer_binds() -> None:
-    assert set(PARAM_TYPES) == set(KNOWN_PARAMS)
-
-
-def test_every_kpi_translates_with_named_markers_and_no_values() -> None:
-    for spec in list_kpis():
-        text = to_spark(spec.sql)
-        assert "$" not in text, spec.id
-        for name in spec.params:
-            assert f"CAST(:{name} AS " in text, (spec.id, name)
-
-
-def test_list_length_becomes_size_and_string_length_stays() -> None:
-    text = to_spark("select len($ptj_codes) as a, len(course_title) as b, list_contains($modes, x) as c from t")
-    assert text == ("SELECT SIZE(CAST(:ptj_codes AS ARRAY<STRING>)) AS a, LENGTH(course_title) AS b, "
-                    "ARRAY_CONTAINS(CAST(:modes AS ARRAY<STRING>), x) AS c FROM t")
-
-
-def test_duckdb_null_order_is_kept_on_spark() -> None:
-    # DuckDB sorts NULLs last, Spark first: the suppression picks cells by row, so the order must be the same.
-    assert to_spark("select a from t order by a, b desc").endswith("ORDER BY a NULLS LAST, b DESC")
-
-
-def test_unknown_parameter_is_refused() -> None:
-    with pytest.raises(TranslationError, match=r"\$secret has no Spark type"):
-        to_spark("select $secret")
 
 
 def test_cli_refuses_spark_without_a_lake_and_kpis_the_lake_cannot_answer(hand_lake: Path) -> None:
