@@ -13,6 +13,7 @@ from rich.table import Table
 from cli.console import cli_console
 from core.config import load_settings
 from read.kpi import AccessScope, KpiError, KpiFilters, get_kpi, list_kpis, run_kpi
+from read.lake import LakeError
 from read.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 
 kpi_app = typer.Typer(help="KPIs: list them, or show one from the published warehouse.", no_args_is_help=True)
@@ -55,6 +56,10 @@ def show_command(
     output: Annotated[
         str, typer.Option("--format", help="table (for people), csv or json (for scripts and cron jobs).")
     ] = "table",
+    engine: Annotated[str, typer.Option(help="duckdb, or spark (needs --lake; [spark] in mckpi.toml).")] = "duckdb",
+    lake: Annotated[
+        str | None, typer.Option(help="Run over this Parquet lake (`mckpi export --format parquet`), not the warehouse.")
+    ] = None,
 ) -> None:
     """Run one KPI against the published warehouse and print it (small learner counts shown as <5).
 
@@ -65,7 +70,11 @@ def show_command(
         console.print(f"[red]--format must be table, csv or json, not {output!r}[/red]")
         raise typer.Exit(2)
     settings = load_settings()
-    wh = Warehouse(warehouse or settings.paths.warehouse)
+    try:
+        wh = _source(engine, lake, warehouse, kpi_id, settings)
+    except (KpiError, LakeError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
     try:
         spec = get_kpi(kpi_id)
         if as_of is not None:
@@ -90,6 +99,29 @@ def show_command(
     console.print(table)
     if not len(frame):
         console.print("No data for these filters.")
+
+
+def _source(engine: str, lake: str | None, warehouse: Path | None, kpi_id: str, settings):  # noqa: ANN001, ANN202
+    """The published warehouse, or the lake on DuckDB or Spark (read.lake, read.spark_engine)."""
+    if engine not in {"duckdb", "spark"}:
+        raise KpiError(f"--engine must be duckdb or spark, not {engine!r}")
+    if lake is None:
+        if engine == "spark":
+            raise KpiError("--engine spark runs over a Parquet lake: give --lake DIR (mckpi export --format parquet)")
+        return Warehouse(warehouse or settings.paths.warehouse)
+    if warehouse is not None:
+        raise KpiError("give --lake or --warehouse, not both")
+    from read.lake import open_duckdb, read_lake
+
+    found = read_lake(lake)
+    if missing := found.missing_for(get_kpi(kpi_id)):
+        raise KpiError(f"KPI {kpi_id!r} reads {', '.join(missing)}, which the lake does not hold (only the marts "
+                       "are exported): run it on the warehouse")
+    if engine == "duckdb":
+        return open_duckdb(found)
+    from read.spark_engine import SparkLake
+
+    return SparkLake(found, settings)
 
 
 def _is_missing(value: object) -> bool:

@@ -152,6 +152,16 @@ class Dates:
 
 
 @dataclass(frozen=True)
+class Spark:
+    """Where `--engine spark` runs the KPIs (read.spark_engine): local[2] here, a cluster master in production."""
+
+    master: str = "local[2]"               # e.g. spark://spark-master:7077, yarn, k8s://https://...
+    shuffle_partitions: int = 2            # KPI results are small: a few partitions, not Spark's 200
+    driver_memory: str = "2g"
+    app_name: str = "mckpi-kpi"
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     privacy: Privacy = field(default_factory=Privacy)
@@ -164,6 +174,7 @@ class Settings:
     login: Login = field(default_factory=Login)
     mail: Mail = field(default_factory=Mail)
     dates: Dates = field(default_factory=Dates)
+    spark: Spark = field(default_factory=Spark)
     config_path: Path | None = None
 
     def pseudonym_key(self) -> str:
@@ -268,6 +279,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "login": Login,
         "mail": Mail,
         "dates": Dates,
+        "spark": Spark,
     }
     check_names(data, sections, str(config_path))
     built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}

@@ -142,9 +142,10 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
             manifest_tables: dict[str, Any] = {}
             left_out: list[str] = []
             for table in tables:
-                columns = [r[0] for r in con.execute(
-                    "select column_name from information_schema.columns where table_schema = 'main'"
-                    " and table_name = $t order by ordinal_position", {"t": table}).fetchall()]
+                described = con.execute(
+                    "select column_name, data_type from information_schema.columns where table_schema = 'main'"
+                    " and table_name = $t order by ordinal_position", {"t": table}).fetchall()
+                columns = [r[0] for r in described]
                 if not learner_rows and is_learner_level(table, columns):
                     left_out.append(table)
                     continue
@@ -171,6 +172,8 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
                     "partition_by": partitions if rows else [],
                     "year_from": year_from,
                     "columns": columns,
+                    # DuckDB types, so that any engine reads the table back as the warehouse had it (read.lake)
+                    "types": {name: data_type for name, data_type in described},
                 }
         finally:
             con.close()

@@ -451,7 +451,8 @@ def suppress_small_cells(
 
 
 def _execute(source: Warehouse | duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pa.Table:
-    if isinstance(source, Warehouse):
+    if not isinstance(source, duckdb.DuckDBPyConnection):
+        # A Warehouse, or another engine with the same `query(sql, params) -> pa.Table` (read.spark_engine).
         return source.query(sql, params)
     cursor = source.cursor()
     try:

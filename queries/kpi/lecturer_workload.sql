@@ -85,7 +85,10 @@ final as (
         hours.runs,
         hours.contact_hours,
         hours.online_hours,
-        round(hours.contact_hours + hours.online_hours * $online_hours_factor, 2) as weighted_hours,
+        -- Rounded in DECIMAL (the factor as a decimal): rounding a DOUBLE at a half hundredth gives 150.20 on one
+        -- engine and 150.19 on another (150.195 is 150.19499... as a double); exact arithmetic gives 150.20 on all.
+        round(hours.contact_hours + hours.online_hours * cast($online_hours_factor as decimal(9, 4)), 2)::double
+            as weighted_hours,
         coalesce(learners.learners_taught, 0) as learners_taught,
         hours.contact_hours + hours.online_hours * $online_hours_factor > $overload_hours as is_overloaded,
     from hours

@@ -29,7 +29,9 @@ per_lecturer as (
         term,
         staff_id,
         staff_ptj_code,
-        sum(contact_hours) + sum(online_hours) * $online_hours_factor as weighted_hours,
+        -- Exact (DECIMAL) weighted hours, rounded once below: rounding a DOUBLE at a half hundredth differs between
+        -- engines (150.195 is 150.19499... as a double); see lecturer_workload.
+        sum(contact_hours) + sum(online_hours) * cast($online_hours_factor as decimal(9, 4)) as weighted_hours,
     from teaching
     group by all
 ),
@@ -41,9 +43,10 @@ grouped as (
         case $by when 'ptj' then staff_ptj_code else 'ALL' end as group_key,
         count(*) as lecturers,
         count(*) filter (where weighted_hours > $overload_hours) as overloaded_lecturers,
-        round(median(weighted_hours), 2) as median_weighted_hours,
-        round(max(weighted_hours), 2) as max_weighted_hours,
-        round(sum(weighted_hours), 2) as total_weighted_hours,
+        -- A median of an even count is a mean of two, a DOUBLE on Spark: back to DECIMAL before rounding.
+        round(median(weighted_hours)::decimal(18, 6), 2)::double as median_weighted_hours,
+        round(max(weighted_hours), 2)::double as max_weighted_hours,
+        round(sum(weighted_hours), 2)::double as total_weighted_hours,
     from per_lecturer
     group by all
 ),
