@@ -1,6 +1,6 @@
 """Demo data generator (`mckpi demo`): a realistic, reproducible landing folder.
 
-Writes every source of ARCHITECTURE.md's landing layout, each file valid against its contract in etl/contracts.py:
+Writes every source of ARCHITECTURE.md's landing layout, each file valid against its contract in core/contracts.py:
 
     ptj/ptj.csv, staff/staff.csv, courses/courses.csv, course_runs/course_runs.csv, teaching/teaching.csv,
     kpi_targets/kpi_targets.csv                             small reference files, written with the csv module
