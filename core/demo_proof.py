@@ -4,7 +4,7 @@ A demo warehouse is served without sign-in, so "demo" must be something only the
 file anyone can drop into the landing folder, and never flipped by a run over an empty or partial landing folder.
 
 The proof:
-- `mckpi demo` (etl/demo.py) records in its manifest (`.mckpi-demo.json`) the sha256 of every file it wrote and a
+- `mckpi demo` (etl/demo/) records in its manifest (`.mckpi-demo.json`) the sha256 of every file it wrote and a
   fingerprint: an HMAC-SHA256, keyed with the demo pseudonym key, over those paths and hashes. The manifest vouches
   for those exact bytes only: a file with any other content (a real FutureLearn export, an edited row) is not
   covered, however the manifest is copied around.
