@@ -51,6 +51,7 @@ from etl.publish import (
 )
 from etl.runlog import close_killed_runs, published_runs, record_run, write_runs_table
 from etl.sources.csv_source import BatchFile, check_csv_files, raw_table_ddl, write_checked
+from etl.sources.fl_layouts import STORE_FREE_TEXT_VARIABLE
 from etl.sources.futurelearn import label_reasons, strip_csv_ext, strip_date_stamp
 from etl.validate import EtlError, FileFacts, SourceFileError, hash_file, open_text_bytes
 from etl.waiting import files_to_reload, forget_files
@@ -701,6 +702,8 @@ def _build_and_publish(
         tmp = start_build(published, run_id, copy_current=False)
         con = duckdb.connect(str(tmp), config={"temp_directory": str(spill), "memory_limit": MEMORY_LIMIT})
     result.timings["copy"] = time.perf_counter() - t0
+    # Learners' free text is kept only when allowed (etl.sources.fl_layouts reads this variable).
+    con.execute(f"set variable {STORE_FREE_TEXT_VARIABLE} = $v", {"v": bool(settings.insights.store_free_text)})
     try:
         t0 = time.perf_counter()
         result.files = load_landing(
