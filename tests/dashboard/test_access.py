@@ -76,9 +76,9 @@ def test_scopes_per_role() -> None:
 
 
 def test_pages_per_role() -> None:
-    assert {"revenue", "workload", "compare", "freshness", "audit"} <= allowed_pages(MANAGEMENT)
+    assert {"revenue", "workload", "insights", "compare", "freshness", "audit"} <= allowed_pages(MANAGEMENT)
     assert allowed_pages(VIEWER) == {"overview", "ministry", "definitions"}
-    assert allowed_pages(LECTURER) == {"overview", "ministry", "workload", "definitions"}
+    assert allowed_pages(LECTURER) == {"overview", "ministry", "workload", "insights", "definitions"}
     assert "revenue" in allowed_pages(PTJ) and "freshness" not in allowed_pages(PTJ)
     assert "audit" not in allowed_pages(PTJ)
     assert allowed_pages("root") == set() and allowed_pages(None) == set()

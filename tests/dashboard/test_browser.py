@@ -38,6 +38,7 @@ pytestmark = [
 PAGE_TITLES = {
     "overview": "overview.title", "ministry": "ministry.title", "revenue": "revenue.title",
     "completion": "completion.title", "workload": "workload.title", "compare": "compare.title",
+    "insights": "insights.title",
     "freshness": "freshness.title", "definitions": "definitions.title",
 }
 
