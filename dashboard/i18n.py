@@ -264,6 +264,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "insights.archetypes": ("Learner archetypes", "Arketaip pelajar"),
     # --- workload -----------------------------------------------------------------------------------------
     "workload.title": ("Lecturer workload", "Beban tugas pensyarah"),
+    "workload.platform_activity": (
+        "Educators' activity on FutureLearn (comments and replies)",
+        "Aktiviti pendidik di FutureLearn (komen dan balasan)",
+    ),
     "workload.intro": (
         "MC and MOOC teaching per lecturer and term. Weighted hours = contact hours + {factor} × online hours; "
         "above {hours} weighted hours in a term is flagged as overloaded.",

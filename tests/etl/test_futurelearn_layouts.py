@@ -156,3 +156,4 @@ def test_team_members_link_to_staff_and_educator_replies_count(tmp_path, csv_wri
     row = social.iloc[0]
     # Learner A commented once; the educator's reply is the team's, not a learner's. No step data: 0 active.
     assert (row.commenters, row.comments, row.replies, row.team_comments, row.team_replies) == (1, 1, 0, 1, 1)
+
