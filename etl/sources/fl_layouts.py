@@ -196,3 +196,12 @@ def projection_sql(contract: Contract, layout: Layout) -> str:
             expr = f"lower({expr})"
         parts.append(f"({expr})::varchar as {ident(c.name)}")
     return ", ".join(parts)
+
+
+def check_start(path: Path, rel: str, contract: Contract) -> None:
+    """The file-level checks as the ETL makes them (`mckpi doctor` asks before a run): by layout where the contract
+    has layouts."""
+    if has_layouts(contract):
+        detect_layout(path, rel, contract)
+    else:
+        check_file_start(path, rel, contract)
