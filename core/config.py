@@ -162,6 +162,18 @@ class Spark:
 
 
 @dataclass(frozen=True)
+class Insights:
+    """Course insights from FutureLearn's other exports (comments, quizzes, surveys)."""
+
+    # Learners' free text (comment text, weekly-sentiment reasons) is not stored unless this is on: the
+    # warehouse keeps its length only. Never shown per learner either way.
+    store_free_text: bool = False
+    quiz_too_easy_pct: float = 90.0    # first-attempt correct rate at or above which a question is flagged too easy
+    quiz_too_hard_pct: float = 30.0    # ... at or below which it is flagged too hard
+    quiz_min_learners: int = 30        # questions answered by fewer learners are not flagged (too few to judge)
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     privacy: Privacy = field(default_factory=Privacy)
@@ -175,6 +187,7 @@ class Settings:
     mail: Mail = field(default_factory=Mail)
     dates: Dates = field(default_factory=Dates)
     spark: Spark = field(default_factory=Spark)
+    insights: Insights = field(default_factory=Insights)
     config_path: Path | None = None
 
     def pseudonym_key(self) -> str:
@@ -280,6 +293,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "mail": Mail,
         "dates": Dates,
         "spark": Spark,
+        "insights": Insights,
     }
     check_names(data, sections, str(config_path))
     built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}

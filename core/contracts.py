@@ -331,6 +331,223 @@ FUTURELEARN_STEP_ACTIVITY = Contract(
     ),
 )
 
+# FutureLearn's other per-run exports (course insights). Each contract's columns are the newest layout
+# FutureLearn exports (the template); older layouts are mapped onto them by etl/sources/fl_layouts.py.
+# Learner ids are pseudonymised like enrolments; learners' free text is kept as its length unless
+# [insights] store_free_text allows it.
+
+def _fl(name: str, dataset: str, title: str, columns: tuple[Column, ...], natural_key: tuple[str, ...],
+        examples: tuple[dict[str, str], ...], description: str = "") -> Contract:
+    return Contract(
+        name=name, title=title, folder="futurelearn", pattern=f"*_{dataset}.csv*",
+        template_name=f"futurelearn_{dataset}.csv", load_mode="snapshot_per_run", natural_key=natural_key,
+        columns=columns, examples=examples,
+        description=description or f"File name <platform_run_label>_{dataset}.csv; the label must be in course_runs.",
+    )
+
+
+_FL_LEARNER_1 = "0a1b2c3d-0000-4000-8000-000000000001"
+_FL_LEARNER_2 = "0a1b2c3d-0000-4000-8000-000000000002"
+
+FUTURELEARN_QUESTION_RESPONSE = _fl(
+    "futurelearn_question_response", "question-response", "FutureLearn quiz answers (question-response)",
+    columns=(
+        # Some real exports have rows without a learner id: loaded (they count as answers), never as a learner.
+        Column("learner_id", pseudonymise=True, required=False),
+        Column("quiz_question", description="<week>.<step>.<question>, e.g. 2.8.1"),
+        Column("question_type", required=False, description="MultipleChoice, ... (absent in the 8-column layout)"),
+        Column("week_number", "int", min=1, max=52),
+        Column("step_number", "int", min=1, max=500),
+        Column("question_number", "int", min=1, max=500),
+        Column("response", required=False, description="The option(s) chosen, e.g. 2 or 1,3"),
+        Column("cloze_response", required=False),
+        Column("submitted_at", "timestamp_fl"),
+        Column("correct", allowed=("true", "false"), description="true/false in any case (TRUE, True ...)"),
+    ),
+    natural_key=(),  # a learner may answer a question many times, and FutureLearn gives no answer id
+    examples=(
+        {"learner_id": _FL_LEARNER_1, "quiz_question": "1.8.1", "question_type": "MultipleChoice",
+         "week_number": "1", "step_number": "8", "question_number": "1", "response": "2", "cloze_response": "",
+         "submitted_at": "2024-03-05 10:02:00 UTC", "correct": "false"},
+        {"learner_id": _FL_LEARNER_1, "quiz_question": "1.8.1", "question_type": "MultipleChoice",
+         "week_number": "1", "step_number": "8", "question_number": "1", "response": "3", "cloze_response": "",
+         "submitted_at": "2024-03-05 10:03:10 UTC", "correct": "true"},
+    ),
+)
+
+FUTURELEARN_COMMENTS = _fl(
+    "futurelearn_comments", "comments", "FutureLearn comments",
+    columns=(
+        Column("id", description="Comment id"),
+        Column("author_id", pseudonymise=True),
+        Column("parent_id", required=False, description="The comment replied to (empty: not a reply)"),
+        Column("step", description="<week>.<step>"),
+        Column("week_number", "int", min=1, max=52),
+        Column("step_number", "int", min=1, max=500),
+        Column("text", required=False, description="Not stored unless [insights] store_free_text; its length is"),
+        Column("timestamp", "timestamp_fl"),
+        Column("likes", "int", required=False, min=0),
+        Column("first_reported_at", "timestamp_fl", required=False),
+        Column("first_reported_reason", required=False),
+        Column("moderation_state", required=False),
+        Column("moderated", "timestamp_fl", required=False),
+        Column("text_length", "int", required=False, min=0,
+               description="Characters of text (computed at load from FutureLearn's files)"),
+    ),
+    natural_key=("id",),
+    examples=(
+        {"id": "1001", "author_id": _FL_LEARNER_1, "parent_id": "", "step": "1.2", "week_number": "1",
+         "step_number": "2", "text": "", "timestamp": "2024-03-04 08:10:00 UTC", "likes": "3",
+         "first_reported_at": "", "first_reported_reason": "", "moderation_state": "", "moderated": "",
+         "text_length": "120"},
+        {"id": "1002", "author_id": _FL_LEARNER_2, "parent_id": "1001", "step": "1.2", "week_number": "1",
+         "step_number": "2", "text": "", "timestamp": "2024-03-04 09:00:00 UTC", "likes": "0",
+         "first_reported_at": "", "first_reported_reason": "", "moderation_state": "", "moderated": "",
+         "text_length": "45"},
+    ),
+)
+
+FUTURELEARN_LEAVING_SURVEY = _fl(
+    "futurelearn_leaving_survey", "leaving-survey-responses", "FutureLearn leaving survey",
+    columns=(
+        Column("id"),
+        Column("learner_id", pseudonymise=True),
+        Column("left_at", "timestamp_fl"),
+        Column("leaving_reason", required=False),
+        Column("last_completed_step_at", "timestamp_fl", required=False),
+        Column("last_completed_step", required=False),
+        Column("last_completed_week_number", "int", required=False, min=1, max=52),
+        Column("last_completed_step_number", "int", required=False, min=1, max=500),
+    ),
+    natural_key=("id",),
+    examples=(
+        {"id": "501", "learner_id": _FL_LEARNER_2, "left_at": "2024-03-10 12:00:00 UTC",
+         "leaving_reason": "I don’t have enough time", "last_completed_step_at": "2024-03-06 08:00:00 UTC",
+         "last_completed_step": "1.5", "last_completed_week_number": "1", "last_completed_step_number": "5"},
+        {"id": "502", "learner_id": _FL_LEARNER_1, "left_at": "2024-03-11 12:00:00 UTC",
+         "leaving_reason": "Other", "last_completed_step_at": "", "last_completed_step": "",
+         "last_completed_week_number": "", "last_completed_step_number": ""},
+    ),
+)
+
+FUTURELEARN_ARCHETYPE_SURVEY = _fl(
+    "futurelearn_archetype_survey", "archetype-survey-responses", "FutureLearn archetype survey",
+    columns=(
+        Column("id"),
+        Column("learner_id", pseudonymise=True),
+        Column("responded_at", "timestamp_fl"),
+        Column("archetype"),
+    ),
+    natural_key=("id",),
+    examples=(
+        {"id": "701", "learner_id": _FL_LEARNER_1, "responded_at": "2024-03-04 08:00:00 UTC",
+         "archetype": "Vitalisers"},
+        {"id": "702", "learner_id": _FL_LEARNER_2, "responded_at": "2024-03-04 09:00:00 UTC",
+         "archetype": "Explorers"},
+    ),
+)
+
+FUTURELEARN_SENTIMENT_SURVEY = _fl(
+    "futurelearn_sentiment_survey", "weekly-sentiment-survey-responses", "FutureLearn weekly sentiment survey",
+    columns=(
+        Column("id"),
+        Column("responded_at", "timestamp_fl"),
+        Column("week_number", "int", min=1, max=52),
+        Column("experience_rating", "int", min=1, max=3, description="1 bad, 2 neutral, 3 good"),
+        Column("reason", required=False, description="Not stored unless [insights] store_free_text"),
+        Column("reason_length", "int", required=False, min=0, description="Characters of reason (computed)"),
+    ),
+    natural_key=("id",),
+    examples=(
+        {"id": "901", "responded_at": "2024-03-08 08:00:00 UTC", "week_number": "1", "experience_rating": "3",
+         "reason": "", "reason_length": "0"},
+        {"id": "902", "responded_at": "2024-03-15 08:00:00 UTC", "week_number": "2", "experience_rating": "2",
+         "reason": "", "reason_length": "31"},
+    ),
+)
+
+_PCT = {"min": 0, "max": 100}
+_VIDEO_COUNTS = ("video_duration", "total_views", "total_downloads", "total_caption_views",
+                 "total_transcript_views", "viewed_hd")
+_VIDEO_PCTS = tuple(
+    f"viewed_{p}_percent" for p in ("five", "ten", "twentyfive", "fifty", "seventyfive", "ninetyfive", "onehundred")
+) + tuple(f"{d}_device_percentage" for d in ("console", "desktop", "mobile", "tv", "tablet", "unknown")) + tuple(
+    f"{r}_views_percentage"
+    for r in ("europe", "oceania", "asia", "north_america", "south_america", "africa", "antarctica")
+)
+
+FUTURELEARN_VIDEO_STATS = _fl(
+    "futurelearn_video_stats", "video-stats", "FutureLearn video statistics (aggregate, per video step)",
+    columns=(
+        Column("step_position", required=False, description="<week>.<step> (absent in the oldest layout)"),
+        Column("title"),
+        *(Column(n, "int", required=n != "video_duration", min=0) for n in _VIDEO_COUNTS),
+        *(Column(n, "decimal", description="0-100, two decimals", **_PCT) for n in _VIDEO_PCTS),  # type: ignore[arg-type]
+    ),
+    natural_key=(),
+    examples=tuple(
+        {"step_position": pos, "title": title, "video_duration": dur, "total_views": views,
+         "total_downloads": "10", "total_caption_views": "2", "total_transcript_views": "20", "viewed_hd": "9",
+         **{n: v for n, v in zip(_VIDEO_PCTS[:7], pcts, strict=True)},
+         **{n: "0.00" for n in _VIDEO_PCTS[7:]}}
+        for pos, title, dur, views, pcts in (
+            ("1.1", "Welcome to the course", "180", "400",
+             ("90.00", "88.50", "85.00", "80.00", "75.00", "70.00", "60.00")),
+            ("1.5", "What is a password for?", "240", "250",
+             ("85.00", "80.00", "70.00", "65.00", "60.00", "55.00", "50.00")),
+        )
+    ),
+)
+
+FUTURELEARN_TEAM_MEMBERS = _fl(
+    "futurelearn_team_members", "team-members", "FutureLearn course team (educators, mentors)",
+    columns=(
+        Column("id", pseudonymise=True, description="The member's FutureLearn user id (comments' author_id)"),
+        Column("team_role", required=False, description="e.g. lead_educator, educator, mentor, host"),
+        Column("user_role", required=False),
+        Column("staff_id", required=False, references="staff.staff_id",
+               description="HR staff id; FutureLearn's file has names instead, matched to staff at load"),
+    ),
+    natural_key=("id",),
+    examples=(
+        {"id": "0a1b2c3d-0000-4000-8000-0000000000e1", "team_role": "lead_educator", "user_role": "",
+         "staff_id": "S0001"},
+        {"id": "0a1b2c3d-0000-4000-8000-0000000000e2", "team_role": "mentor", "user_role": "", "staff_id": ""},
+    ),
+    description="File name <platform_run_label>_team-members.csv. Names are never stored: FutureLearn's layout "
+    "(id,first_name,last_name,team_role,user_role) is matched to staff.staff_name at load.",
+)
+
+FUTURELEARN_CAMPAIGNS = _fl(
+    "futurelearn_campaigns", "campaigns", "FutureLearn campaigns (enrolment sources)",
+    columns=(
+        Column("utm_source", required=False),
+        Column("utm_campaign", required=False),
+        Column("utm_medium", required=False),
+        Column("domain", required=False),
+        Column("enrolments", "int", min=0),
+        Column("active_learners", "int", required=False, min=0),
+    ),
+    natural_key=(),
+    examples=(
+        {"utm_source": "newsletter", "utm_campaign": "march", "utm_medium": "email", "domain": "",
+         "enrolments": "120", "active_learners": "80"},
+        {"utm_source": "", "utm_campaign": "", "utm_medium": "", "domain": "www.futurelearn.com",
+         "enrolments": "900", "active_learners": "610"},
+    ),
+)
+
+FUTURELEARN_INSIGHT_CONTRACTS: tuple[Contract, ...] = (
+    FUTURELEARN_QUESTION_RESPONSE,
+    FUTURELEARN_COMMENTS,
+    FUTURELEARN_LEAVING_SURVEY,
+    FUTURELEARN_ARCHETYPE_SURVEY,
+    FUTURELEARN_SENTIMENT_SURVEY,
+    FUTURELEARN_VIDEO_STATS,
+    FUTURELEARN_TEAM_MEMBERS,
+    FUTURELEARN_CAMPAIGNS,
+)
+
 ENROLMENTS = Contract(
     name="enrolments",
     title="Enrolments (OpenLearning, LMS and other platforms)",
@@ -433,6 +650,7 @@ CONTRACTS: dict[str, Contract] = {
         KPI_TARGETS,
         FUTURELEARN_ENROLMENTS,
         FUTURELEARN_STEP_ACTIVITY,
+        *FUTURELEARN_INSIGHT_CONTRACTS,
         ENROLMENTS,
         RESULTS,
         PAYMENTS,
@@ -442,16 +660,8 @@ CONTRACTS: dict[str, Contract] = {
 
 # Other FutureLearn datasets that may sit in the landing folder; recognised, listed as skipped, not loaded.
 FUTURELEARN_IGNORED = (
-    "archetype-survey-responses",
-    "leaving-survey-responses",
-    "weekly-sentiment-survey-responses",
-    "question-response",
-    "video-stats",
-    "team-members",
-    "comments",
     "peer-review-assignments",
     "peer-review-reviews",
-    "campaigns",
 )
 
 

@@ -58,6 +58,7 @@ from etl.publish import (
 from etl.results import EtlResult, FileResult, SourceSummary  # noqa: F401 - callers import them from here
 from etl.runlog import close_killed_runs, published_runs, record_run, write_runs_table
 from etl.sources.csv_source import BatchFile, check_csv_files, raw_table_ddl, write_checked
+from etl.sources.fl_layouts import STORE_FREE_TEXT_VARIABLE
 from etl.sources.futurelearn import label_reasons
 from etl.validate import FileFacts, hash_file
 from etl.waiting import files_to_reload, forget_files
@@ -518,6 +519,8 @@ def _build_and_publish(
         tmp = start_build(published, run_id, copy_current=False)
         con = duckdb.connect(str(tmp), config={"temp_directory": str(spill), "memory_limit": MEMORY_LIMIT})
     result.timings["copy"] = time.perf_counter() - t0
+    # Learners' free text is kept only when allowed (etl.sources.fl_layouts reads this variable).
+    con.execute(f"set variable {STORE_FREE_TEXT_VARIABLE} = $v", {"v": bool(settings.insights.store_free_text)})
     try:
         t0 = time.perf_counter()
         result.files = load_landing(

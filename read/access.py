@@ -52,11 +52,12 @@ MANAGEMENT, PTJ, LECTURER, VIEWER = "management", "ptj", "lecturer", "viewer"
 ROLES = (MANAGEMENT, PTJ, LECTURER, VIEWER)  # most to least privileged
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
-PAGES = ("overview", "ministry", "revenue", "completion", "workload", "compare", "freshness", "definitions", "audit")
+PAGES = ("overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+         "definitions", "audit")
 ROLE_PAGES: dict[str, frozenset[str]] = {
     MANAGEMENT: frozenset(PAGES),
-    PTJ: frozenset({"overview", "ministry", "revenue", "completion", "workload", "compare", "definitions"}),
-    LECTURER: frozenset({"overview", "ministry", "workload", "definitions"}),
+    PTJ: frozenset({"overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "definitions"}),
+    LECTURER: frozenset({"overview", "ministry", "workload", "insights", "definitions"}),
     VIEWER: frozenset({"overview", "ministry", "definitions"}),
 }
 

@@ -77,6 +77,9 @@ POLICY_PARAMS = (
     "at_risk_ratio",
     "fully_participated_step_pct",
     "achievement_step_pct",
+    "quiz_too_easy_pct",
+    "quiz_too_hard_pct",
+    "quiz_min_learners",
 )
 KNOWN_PARAMS = frozenset({*FILTER_PARAMS, "by", "allowed_ptj_codes", "as_of", *POLICY_PARAMS})
 # The `by` that gives one row for everything in scope (and the only level where small counts are shown as is).
@@ -382,6 +385,9 @@ def build_params(
         "at_risk_ratio": float(settings.targets.at_risk_ratio),
         "fully_participated_step_pct": int(settings.policy.fully_participated_step_pct),
         "achievement_step_pct": int(settings.policy.achievement_step_pct),
+        "quiz_too_easy_pct": float(settings.insights.quiz_too_easy_pct),
+        "quiz_too_hard_pct": float(settings.insights.quiz_too_hard_pct),
+        "quiz_min_learners": int(settings.insights.quiz_min_learners),
     }
     return params
 

@@ -49,6 +49,9 @@ PARAM_TYPES: dict[str, str] = {
     "at_risk_ratio": "double",
     "fully_participated_step_pct": "int",
     "achievement_step_pct": "int",
+    "quiz_too_easy_pct": "double",
+    "quiz_too_hard_pct": "double",
+    "quiz_min_learners": "int",
 }
 
 

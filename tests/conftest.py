@@ -27,7 +27,7 @@ REALDATA = SHARED / "realdata"
 def landing_name(contract: Contract, label: str | None = None) -> str:
     """Where a contract's template goes in a landing folder (FutureLearn files are named after a run label)."""
     if contract.folder == "futurelearn":
-        dataset = "enrolments" if contract.name == "futurelearn_enrolments" else "step-activity"
+        dataset = contract.pattern.removeprefix("*_").removesuffix(".csv*")
         return f"futurelearn/{label or 'data-analytics-python-3'}_{dataset}.csv"
     return f"{contract.folder}/{contract.template_name}"
 

@@ -66,3 +66,9 @@ if orphans.ok and orphans.empty:
     st.success(t("workload.no_orphans"), icon=":material/check_circle:")
 elif ui.has_rows(orphans):
     ui.table(orphans.display[[c for c in ORPHAN_COLUMNS if c in orphans.display]], name="orphaned-courses")
+
+# Educators' FutureLearn activity (team-members + comments), shown where a course's exports include them.
+activity = data.kpi("educator_activity", data.without_year(filters), by="course_run", lang=lang)
+if activity.ok and not activity.empty:
+    st.header(t("workload.platform_activity"), help=data.kpi_help("educator_activity", lang))
+    ui.table(activity.display, name="educator-activity")

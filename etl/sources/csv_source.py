@@ -28,6 +28,7 @@ from core.contracts import Contract
 from core.errors import SourceFileError
 from etl.horizon import DateHorizon
 from etl.keys import ascii_only_sql, ensure_sql_function
+from etl.sources import fl_layouts
 from etl.validate import (
     FileFacts,
     check_file_start,
@@ -96,8 +97,47 @@ def _read(con: duckdb.DuckDBPyConnection, table: str, contract: Contract, paths:
     )
 
 
+def _read_layouts(
+    con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile], layouts: list[fl_layouts.Layout]
+) -> None:
+    """FutureLearn exports: each file read with its own layout's columns, projected onto the contract's, into
+    _stage (one scan per layout, each file's rows together and in order, as _line needs)."""
+    groups: dict[tuple[str, ...], tuple[fl_layouts.Layout, list[str]]] = {}
+    for f, layout in zip(batch, layouts, strict=True):
+        groups.setdefault(layout.header, (layout, []))[1].append(str(f.path))
+    verb = f"create or replace temp table {STAGE} as"
+    for layout, paths in groups.values():
+        con.execute(
+            f"{verb} select {fl_layouts.projection_sql(contract, layout)}, filename"  # noqa: S608
+            f" from read_csv($paths, {read_options_sql()})",
+            {"paths": paths, "columns": {name: "VARCHAR" for name in layout.header}},
+        )
+        verb = f"insert into {STAGE}"
+
+
+def _stage_layout_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
+    layouts = [fl_layouts.detect_layout(f.path, f.rel, contract) for f in batch]
+    try:
+        _read_layouts(con, contract, batch, layouts)
+    except duckdb.Error as exc:
+        for f, layout in zip(batch, layouts, strict=True):
+            try:
+                _read_layouts(con, contract, [f], [layout])
+            except duckdb.Error as one:
+                raise diagnose(f.path, f.rel, fl_layouts.file_contract(contract, layout), str(one)) from one
+        raise SourceFileError(batch[0].rel, None, None, f"cannot be read as CSV: {exc}") from exc
+
+
 def stage_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
     """Read the batch into _stage and describe it in _files; file-level problems raise SourceFileError."""
+    if fl_layouts.has_layouts(contract):
+        _stage_layout_files(con, contract, batch)
+    else:
+        _stage_plain_files(con, contract, batch)
+    _describe_files(con, contract, batch)
+
+
+def _stage_plain_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
     for f in batch:
         check_file_start(f.path, f.rel, contract)
     try:
@@ -112,6 +152,9 @@ def stage_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[
             finally:
                 con.execute("drop table if exists _probe")
         raise SourceFileError(batch[0].rel, None, None, f"cannot be read as CSV: {exc}") from exc
+
+
+def _describe_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
     con.execute(
         f"create or replace temp table {FILES} as select f.*, coalesce(s._r0, 0) as _r0, coalesce(s._n, 0) as _n"  # noqa: S608
         " from (select unnest($filenames::varchar[]) as filename, unnest($file_ids::integer[]) as file_id,"

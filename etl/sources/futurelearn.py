@@ -1,8 +1,9 @@
 """FutureLearn per-run exports: `<platform_run_label>_<dataset>.csv[.gz]`, loaded unchanged.
 
-Enrolments and step activity are loaded (snapshot per run: a new export for a label replaces that label's rows);
-the other datasets FutureLearn exports (surveys, question responses, video stats ...) are recognised and recorded
-as ignored. The run comes from the file name, never from dates inside the file; a label that is not any course
+Enrolments, step activity, question-response, comments, the leaving / archetype / weekly-sentiment surveys,
+video-stats, team-members and campaigns are loaded (snapshot per run: a new export for a label replaces that
+label's rows; older layouts of a dataset are detected from the header, etl.sources.fl_layouts); peer review
+exports are recognised and recorded as ignored. The run comes from the file name, never from dates inside the file; a label that is not any course
 run's `platform_run_label` quarantines the file's rows with a reason naming the label.
 """
 
@@ -13,11 +14,19 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.contracts import FUTURELEARN_ENROLMENTS, FUTURELEARN_IGNORED, FUTURELEARN_STEP_ACTIVITY, Contract
+from core.contracts import (
+    FUTURELEARN_ENROLMENTS,
+    FUTURELEARN_IGNORED,
+    FUTURELEARN_INSIGHT_CONTRACTS,
+    FUTURELEARN_STEP_ACTIVITY,
+    Contract,
+)
 
 DATASETS: dict[str, Contract] = {
     "enrolments": FUTURELEARN_ENROLMENTS,
     "step-activity": FUTURELEARN_STEP_ACTIVITY,
+    # question-response, comments, the three surveys, video-stats, team-members, campaigns (course insights)
+    **{c.pattern.removeprefix("*_").removesuffix(".csv*"): c for c in FUTURELEARN_INSIGHT_CONTRACTS},
 }
 
 _CSV_EXT = re.compile(r"\.csv(\.gz)?$", re.IGNORECASE)

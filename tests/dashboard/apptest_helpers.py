@@ -17,7 +17,8 @@ TEST_USERS = {
 }
 TEST_PASSWORD = "test-password-123"
 
-PAGES = ("overview", "ministry", "revenue", "completion", "workload", "compare", "freshness", "definitions")
+PAGES = ("overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+         "definitions")
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -77,9 +77,9 @@ def test_scopes_per_role() -> None:
 
 
 def test_pages_per_role() -> None:
-    assert {"revenue", "workload", "compare", "freshness", "audit"} <= allowed_pages(MANAGEMENT)
+    assert {"revenue", "workload", "insights", "compare", "freshness", "audit"} <= allowed_pages(MANAGEMENT)
     assert allowed_pages(VIEWER) == {"overview", "ministry", "definitions"}
-    assert allowed_pages(LECTURER) == {"overview", "ministry", "workload", "definitions"}
+    assert allowed_pages(LECTURER) == {"overview", "ministry", "workload", "insights", "definitions"}
     assert "revenue" in allowed_pages(PTJ) and "freshness" not in allowed_pages(PTJ)
     assert "audit" not in allowed_pages(PTJ)
     assert allowed_pages("root") == set() and allowed_pages(None) == set()
@@ -312,10 +312,10 @@ def _nav(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("user,visible", [
     ("guest", {"overview", "ministry", "definitions"}),
-    ("lect", {"overview", "ministry", "workload", "definitions"}),
-    ("dean", {"overview", "ministry", "revenue", "completion", "workload", "compare", "definitions"}),
-    ("tester", {"overview", "ministry", "revenue", "completion", "workload", "compare", "freshness", "definitions",
-                "audit"}),
+    ("lect", {"overview", "ministry", "workload", "insights", "definitions"}),
+    ("dean", {"overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "definitions"}),
+    ("tester", {"overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+                "definitions", "audit"}),
 ])
 def test_navigation_shows_only_allowed_pages(app, monkeypatch: pytest.MonkeyPatch, user: str, visible: set) -> None:
     nav = _nav(monkeypatch)

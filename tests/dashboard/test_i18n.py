@@ -33,7 +33,8 @@ FAMILIES = {
               "certified"),
     "by": ("year", "ptj"),
     "run": ("succeeded", "failed", "running"),
-    "page": ("overview", "ministry", "revenue", "completion", "workload", "compare", "freshness", "definitions"),
+    "page": ("overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+             "definitions"),
 }
 
 

@@ -27,6 +27,7 @@ PAGE_TITLES = {
     "completion": "completion.title",
     "workload": "workload.title",
     "compare": "compare.title",
+    "insights": "insights.title",
     "freshness": "freshness.title",
     "definitions": "definitions.title",
 }

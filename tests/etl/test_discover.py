@@ -32,7 +32,9 @@ def test_futurelearn_files_in_sub_folders_and_anywhere(tmp_path):
     assert found == {
         "futurelearn/Run-1/big-data-1_enrolments.csv.gz": (
             "futurelearn_enrolments", "futurelearn/big-data-1_enrolments", "big-data-1", False),
-        "futurelearn/Run-1/big-data-1_comments.csv": (None, None, "big-data-1", False),
+        "futurelearn/Run-1/big-data-1_comments.csv": (
+            "futurelearn_comments", "futurelearn/big-data-1_comments", "big-data-1", False
+        ),  # loaded since issue 17
         "futurelearn/2024/March/big-data-2_step-activity.csv": (
             "futurelearn_step_activity", "futurelearn/big-data-2_step-activity", "big-data-2", False),
         "Run-3/big-data-3_enrolments.csv": (

@@ -111,7 +111,7 @@ def test_files_load_unchanged(cyber):
         )
     for n, rows in STEP_ROWS.items():
         assert status[f"futurelearn/cyber-security-{n}_step-activity.csv.gz"] == ("loaded", rows, 0)
-    assert status[f"futurelearn/{SURVEY}"] == ("ignored", 0, 0)
+    assert status[f"futurelearn/{SURVEY}"] == ("loaded", 67, 0)  # course insights (issue 17)
     assert result.rows_quarantined == 0
     assert env.scalar("select count(*) from quarantine") == 0
     assert result.warnings == []

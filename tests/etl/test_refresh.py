@@ -145,7 +145,7 @@ def summary_run_id(result) -> str:
 def test_refresh_archives_processed_files_and_later_drops_add_up(tmp_path, reference):
     env = make_env(tmp_path, without=("payments/payments_2025.csv",))
     (env.landing / "notes.txt").write_text("not data\n")  # ignored (not in a source folder)
-    (env.landing / "futurelearn" / "data-analytics-1_question-response.csv").write_text(
+    (env.landing / "futurelearn" / "data-analytics-1_peer-review-reviews.csv").write_text(
         "a,b\n1,2\n"
     )  # not used
     (env.landing / ".mckpi-upload-in-progress").write_text("")  # hidden files are left alone

@@ -74,7 +74,7 @@ def test_futurelearn_names():
         "step-activity",
         "futurelearn_step_activity",
     )
-    name = parse_file_name("cyber-security-3_video-stats.csv")
+    name = parse_file_name("cyber-security-3_peer-review-reviews.csv")  # known, not loaded
     assert (name.contract, name.known) == (None, True)
     assert parse_file_name("enrolments.csv") is None
     assert parse_file_name("x_enrolments.txt") is None
@@ -98,7 +98,7 @@ def test_streams(tmp_path):
         "courses/courses.csv": ("courses", "courses/courses", None),
         "courses/courses_2026-11-01.csv.gz": ("courses", "courses/courses", None),
         "courses/oulad_courses.csv": ("courses", "courses/oulad_courses", None),
-        "futurelearn/run-1_comments.csv": (None, None, "run-1"),
+        "futurelearn/run-1_comments.csv": ("futurelearn_comments", "futurelearn/run-1_comments", "run-1"),
         "futurelearn/run-1_enrolments_20261101.csv": (
             "futurelearn_enrolments",
             "futurelearn/run-1_enrolments",

@@ -1,0 +1,29 @@
+-- One row per leaving-survey response per course run (FutureLearn).
+with
+
+responses as (
+    select * from stg_futurelearn_leaving_survey
+),
+
+runs as (
+    select * from dim_course_run
+),
+
+final as (
+    select
+        runs.run_id,
+        runs.course_code,
+        runs.ptj_code,
+        runs.start_year,
+        responses.response_id,
+        responses.learner_key,
+        responses.left_at,
+        responses.leaving_reason,
+        responses.last_completed_step,
+        responses.last_completed_week_number,
+        responses.last_completed_step_number,
+    from responses
+    inner join runs on runs.platform_run_label = responses.platform_run_label
+)
+
+select * from final
