@@ -56,7 +56,10 @@ wrong as (
     where not is_correct
         and learner_key is not null
         and question_type is distinct from 'FreeText'
-        and regexp_matches(response, '^[0-9]+(,[0-9]+)*$')
+        -- option labels only (1 or 1,3): digits and single commas between them (no anchors: the same SQL on Spark)
+        and length(response) > 0
+        and not regexp_matches(response, '[^0-9,]')
+        and response not like ',%' and response not like '%,' and response not like '%,,%'
     group by all
 ),
 
