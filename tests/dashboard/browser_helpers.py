@@ -47,9 +47,13 @@ def streamlit_server(env: Mapping[str, str], log_path: Path) -> Iterator[str]:
                         break
             except OSError:
                 pass
-            if proc.poll() is not None or time.monotonic() > deadline:
+            if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not start:\n{log_path.read_text()}")
-            time.sleep(0.5)
+            try:  # wait on the process itself (returns at once if it exits), not a fixed sleep
+                proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                continue
+            pytest.fail(f"streamlit exited before it answered:\n{log_path.read_text()}")
         yield base
     finally:
         proc.terminate()
