@@ -174,6 +174,13 @@ class Insights:
 
 
 @dataclass(frozen=True)
+class Pathways:
+    """Microcredential pathways (programmes of stacked courses, MMS, badges, credit recognition)."""
+
+    mms_overdue_days: int = 60  # an eligible learner without an MMS this many days after eligibility is overdue
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: Paths = field(default_factory=Paths)
     privacy: Privacy = field(default_factory=Privacy)
@@ -188,6 +195,7 @@ class Settings:
     dates: Dates = field(default_factory=Dates)
     spark: Spark = field(default_factory=Spark)
     insights: Insights = field(default_factory=Insights)
+    pathways: Pathways = field(default_factory=Pathways)
     config_path: Path | None = None
 
     def pseudonym_key(self) -> str:
@@ -294,6 +302,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         "dates": Dates,
         "spark": Spark,
         "insights": Insights,
+        "pathways": Pathways,
     }
     check_names(data, sections, str(config_path))
     built = {name: _section(cls, data.get(name, {}), name) for name, cls in sections.items()}

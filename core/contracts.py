@@ -639,6 +639,224 @@ PAYMENTS = Contract(
     ),
 )
 
+# --- pathways: MC programmes, badges, credit recognition and programme intake (optional sources) ---------
+
+PROGRAMME_COURSE_ROLES = ("required", "elective")
+PROGRAMME_CERTIFICATES = ("COA", "COC")
+BADGE_STATES = ("pending", "accepted", "rejected", "revoked")
+APPLICATION_KINDS = ("credit_transfer", "apel_c")
+APPLICATION_OUTCOMES = ("approved", "rejected", "pending", "withdrawn")
+BOOLEANS = ("true", "false")
+
+MC_PROGRAMMES = Contract(
+    name="mc_programmes",
+    title="MC programmes (programme-based microcredentials that stack courses)",
+    folder="mc_programmes",
+    pattern="*.csv*",
+    template_name="mc_programmes.csv",
+    load_mode="snapshot",
+    natural_key=("programme_code",),
+    description="One row per programme-based MC; its courses are in mc_programme_courses.",
+    columns=(
+        Column("programme_code"),
+        Column("title_en"),
+        Column("title_ms"),
+        Column("ptj_code", references="ptj.ptj_code"),
+        Column("mqa_category", allowed=MQA_CATEGORIES,
+               description="1 = a component of an accredited programme (credit transfer, admission)"),
+        Column("electives_needed", "int", min=0, max=20,
+               description="Elective courses a learner must complete besides every required one"),
+        Column("credits", "int", min=0, max=120),
+        Column("accredited_programme", required=False,
+               description="Category 1: the accredited programme it feeds (the code programme_intake uses)"),
+    ),
+    rules=(
+        RowRule("mqa_category <> '1' or accredited_programme is not null",
+                "a Category 1 MC programme needs accredited_programme", "accredited_programme"),
+    ),
+    examples=(
+        {"programme_code": "MCP-FSKTM-DS", "title_en": "Data Science Foundations",
+         "title_ms": "Asas Sains Data", "ptj_code": "FSKTM", "mqa_category": "1", "electives_needed": "1",
+         "credits": "9", "accredited_programme": "MSC-DS"},
+        {"programme_code": "MCP-APM-BM", "title_en": "Malay for the Workplace",
+         "title_ms": "Bahasa Melayu di Tempat Kerja", "ptj_code": "APM", "mqa_category": "3",
+         "electives_needed": "0", "credits": "0", "accredited_programme": ""},
+    ),
+)
+
+MC_PROGRAMME_COURSES = Contract(
+    name="mc_programme_courses",
+    title="MC programme courses (the courses each programme stacks)",
+    folder="mc_programme_courses",
+    pattern="*.csv*",
+    template_name="mc_programme_courses.csv",
+    load_mode="snapshot",
+    natural_key=("programme_code", "course_code"),
+    columns=(
+        Column("programme_code", references="mc_programmes.programme_code"),
+        Column("course_code", references="courses.course_code"),
+        Column("course_role", allowed=PROGRAMME_COURSE_ROLES),
+        Column("required_certificate", allowed=PROGRAMME_CERTIFICATES,
+               description="The certificate the course must yield to count (COA, as the guideline asks)"),
+        Column("stack_order", "int", min=1, max=50, description="The course's place in the programme (1 = first)"),
+    ),
+    examples=(
+        {"programme_code": "MCP-FSKTM-DS", "course_code": "MC-FSKTM-001", "course_role": "required",
+         "required_certificate": "COA", "stack_order": "1"},
+        {"programme_code": "MCP-APM-BM", "course_code": "MOOC-APM-002", "course_role": "required",
+         "required_certificate": "COA", "stack_order": "1"},
+    ),
+)
+
+BADGES = Contract(
+    name="badges",
+    title="Digital badges (Credly-style CSV export)",
+    folder="badges",
+    pattern="*.csv*",
+    template_name="badges.csv",
+    load_mode="append",
+    natural_key=("badge_id",),
+    description="One row per badge issued; the recipient is the learner id the university gives (never an e-mail).",
+    columns=(
+        Column("badge_id", key_match="nfkc_casefold", description="The badge platform's id of the issued badge"),
+        Column("badge_name"),
+        Column("course_code", references="courses.course_code",
+               description="The course the badge template belongs to"),
+        Column("learner_id", pseudonymise=True, description="The learner id the university gives (not an e-mail)"),
+        Column("issued_at", "timestamp"),
+        Column("accepted_at", "timestamp", required=False),
+        Column("state", allowed=BADGE_STATES),
+        Column("shares", "int", min=0, max=1000000, description="Times the learner shared the badge"),
+        Column("views", "int", min=0, max=100000000),
+    ),
+    rules=(
+        RowRule("state <> 'accepted' or accepted_at is not null", "an accepted badge needs accepted_at",
+                "accepted_at"),
+        RowRule("accepted_at is null or accepted_at >= issued_at", "accepted_at is before issued_at",
+                "accepted_at"),
+        # learner_id__s: the trimmed text of the id (a pseudonymised column has no typed twin to test).
+        RowRule("learner_id__s not like '%@%'", "the recipient is an e-mail address: give the learner id",
+                "learner_id"),
+    ),
+    examples=(
+        {"badge_id": "b7e1c0de-0001", "badge_name": "Data Analytics with Python", "course_code": "MC-FSKTM-001",
+         "learner_id": "S2150123", "issued_at": "2024-04-12 16:00:00", "accepted_at": "2024-04-13 09:00:00",
+         "state": "accepted", "shares": "2", "views": "41"},
+        {"badge_id": "b7e1c0de-0002", "badge_name": "Data Analytics with Python", "course_code": "MC-FSKTM-001",
+         "learner_id": "ext-88412", "issued_at": "2024-04-12 16:00:00", "accepted_at": "", "state": "pending",
+         "shares": "0", "views": "0"},
+    ),
+)
+
+OPEN_BADGES = Contract(
+    name="open_badges",
+    title="Digital badges (Open Badges 2.0 / 3.0 assertions, JSON or JSON Lines)",
+    folder="open_badges",
+    pattern="*.json*",
+    template_name="open_badges.jsonl",
+    load_mode="append",
+    natural_key=("assertion_id",),
+    description="Read by etl/sources/open_badges.py: one assertion (2.0) or credential (3.0) per JSON Lines line, "
+    "or a JSON array of them. The learner is the recipient identity of type 'id' (2.0) or the identifier of type "
+    "'studentId' (3.0), unhashed; an e-mail recipient (hashed or not) is quarantined, never stored. The course is "
+    "the badge's alignment targetCode (or the 3.0 achievement's humanCode).",
+    columns=(
+        Column("assertion_id"),
+        Column("spec_version", allowed=("2.0", "3.0")),
+        Column("badge_name"),
+        Column("course_code", references="courses.course_code"),
+        Column("learner_id", pseudonymise=True),
+        Column("issued_at", "timestamp"),
+        Column("is_revoked", allowed=BOOLEANS),
+    ),
+    rules=(
+        # learner_id__s: the trimmed text of the id (a pseudonymised column has no typed twin to test).
+        RowRule("learner_id__s not like '%@%'", "the recipient is an e-mail address: give the learner id",
+                "learner_id"),
+    ),
+    examples=(
+        {"assertion_id": "https://badges.um.edu.my/assertions/1001", "spec_version": "2.0",
+         "badge_name": "Data Analytics with Python", "course_code": "MC-FSKTM-001", "learner_id": "S2150123",
+         "issued_at": "2024-04-12 16:00:00", "is_revoked": "false"},
+        {"assertion_id": "urn:uuid:7f1c2a9e-0000-4000-8000-000000000002", "spec_version": "3.0",
+         "badge_name": "Data Analytics with Python", "course_code": "MC-FSKTM-001", "learner_id": "ext-88412",
+         "issued_at": "2024-04-12 16:00:00", "is_revoked": "true"},
+    ),
+)
+
+CREDIT_APPLICATIONS = Contract(
+    name="credit_applications",
+    title="Credit transfer and APEL C applications",
+    folder="credit_applications",
+    pattern="*.csv*",
+    template_name="credit_applications.csv",
+    load_mode="append",
+    natural_key=("application_id",),
+    columns=(
+        Column("application_id", key_match="nfkc_casefold"),
+        Column("learner_id", pseudonymise=True),
+        Column("application_kind", allowed=APPLICATION_KINDS,
+               description="credit_transfer (a credit-bearing MC) or apel_c (a stand-alone MC tendered under APEL C)"),
+        Column("course_code", required=False, references="courses.course_code",
+               description="The MC course tendered (or programme_code)"),
+        Column("programme_code", required=False, references="mc_programmes.programme_code"),
+        Column("applied_on", "date"),
+        Column("decided_on", "date", required=False),
+        Column("outcome", allowed=APPLICATION_OUTCOMES),
+        Column("credits_granted", "int", required=False, min=0, max=120),
+    ),
+    rules=(
+        RowRule("course_code is not null or programme_code is not null",
+                "an application names course_code or programme_code", "course_code"),
+        RowRule("outcome not in ('approved', 'rejected') or decided_on is not null",
+                "a decided application needs decided_on", "decided_on"),
+        RowRule("decided_on is null or decided_on >= applied_on", "decided_on is before applied_on", "decided_on"),
+        RowRule("outcome = 'approved' or coalesce(credits_granted, 0) = 0",
+                "credits are granted only to an approved application", "credits_granted"),
+    ),
+    examples=(
+        {"application_id": "CT-2025-0001", "learner_id": "S2150123", "application_kind": "credit_transfer",
+         "course_code": "", "programme_code": "MCP-FSKTM-DS", "applied_on": "2025-01-10",
+         "decided_on": "2025-02-03", "outcome": "approved", "credits_granted": "9"},
+        {"application_id": "APEL-2025-0002", "learner_id": "ext-88412", "application_kind": "apel_c",
+         "course_code": "MOOC-APM-002", "programme_code": "", "applied_on": "2025-03-01", "decided_on": "",
+         "outcome": "pending", "credits_granted": ""},
+    ),
+)
+
+PROGRAMME_INTAKE = Contract(
+    name="programme_intake",
+    title="Programme intake (learners admitted to an accredited programme)",
+    folder="programme_intake",
+    pattern="*.csv*",
+    template_name="programme_intake.csv",
+    load_mode="append",
+    natural_key=("learner_id", "accredited_programme"),
+    columns=(
+        Column("learner_id", pseudonymise=True),
+        Column("accredited_programme", description="The code mc_programmes.accredited_programme uses"),
+        Column("intake_term", description="e.g. 2025-S2 (the semester of intake)"),
+        Column("admitted_on", "date"),
+        Column("tuition_fee_rm", "decimal", required=False, min=0, max=1000000,
+               description="First-year tuition the admission brings"),
+    ),
+    examples=(
+        {"learner_id": "S2150123", "accredited_programme": "MSC-DS", "intake_term": "2025-S2",
+         "admitted_on": "2025-09-01", "tuition_fee_rm": "12000.00"},
+        {"learner_id": "ext-88412", "accredited_programme": "MSC-DS", "intake_term": "2026-S1",
+         "admitted_on": "2026-02-23", "tuition_fee_rm": ""},
+    ),
+)
+
+PATHWAY_CONTRACTS: tuple[Contract, ...] = (
+    MC_PROGRAMMES,
+    MC_PROGRAMME_COURSES,
+    BADGES,
+    OPEN_BADGES,
+    CREDIT_APPLICATIONS,
+    PROGRAMME_INTAKE,
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.name: c
     for c in (
@@ -654,6 +872,7 @@ CONTRACTS: dict[str, Contract] = {
         ENROLMENTS,
         RESULTS,
         PAYMENTS,
+        *PATHWAY_CONTRACTS,
     )
 }
 """In load order: a source's references point only at sources before it."""
@@ -669,18 +888,66 @@ def template_rows(contract: Contract) -> list[list[str]]:
     return [[ex.get(c.name, "") for c in contract.columns] for ex in contract.examples]
 
 
-def write_templates(folder: Path) -> list[Path]:
-    """Write one CSV template per contract (header and two example rows)."""
-    import csv
+def open_badges_assertion(row: dict[str, str]) -> dict[str, object]:
+    """An Open Badges 2.0 assertion or 3.0 credential holding one OPEN_BADGES row (the template's examples and
+    the demo's export have this shape; etl/sources/open_badges.py reads it back)."""
+    issued = row["issued_at"].replace(" ", "T") + "+08:00"
+    if row["spec_version"] == "3.0":
+        return {
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": row["assertion_id"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "https://badges.um.edu.my/issuer", "type": ["Profile"], "name": "Universiti Malaya"},
+            "validFrom": issued,
+            "name": row["badge_name"],
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "identifier": [{"type": "IdentityObject", "identityType": "studentId", "hashed": False,
+                                "identityHash": row["learner_id"]}],
+                "achievement": {"id": f"https://badges.um.edu.my/achievements/{row['course_code']}",
+                                "type": ["Achievement"], "name": row["badge_name"],
+                                "humanCode": row["course_code"]},
+            },
+            "revoked": row["is_revoked"] == "true",
+        }
+    return {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": row["assertion_id"],
+        "recipient": {"type": "id", "hashed": False, "identity": row["learner_id"]},
+        "badge": {"type": "BadgeClass", "id": f"https://badges.um.edu.my/badges/{row['course_code']}",
+                  "name": row["badge_name"],
+                  "alignment": [{"targetName": row["badge_name"], "targetCode": row["course_code"],
+                                 "targetUrl": f"https://um.edu.my/courses/{row['course_code']}"}]},
+        "issuedOn": issued,
+        "verification": {"type": "hosted"},
+        "revoked": row["is_revoked"] == "true",
+    }
 
+
+def template_text(contract: Contract) -> str:
+    """A contract's template: CSV (header and two example rows), or JSON Lines for the Open Badges export."""
+    import csv
+    import io
+    import json
+
+    if contract.name == OPEN_BADGES.name:
+        return "".join(json.dumps(open_badges_assertion(ex)) + "\n" for ex in contract.examples)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(contract.header)
+    writer.writerows(template_rows(contract))
+    return out.getvalue()
+
+
+def write_templates(folder: Path) -> list[Path]:
+    """Write one template per contract (CSV: header and two example rows; Open Badges: two JSON lines)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for contract in CONTRACTS.values():
         path = folder / contract.template_name
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(contract.header)
-            writer.writerows(template_rows(contract))
+        path.write_text(template_text(contract), encoding="utf-8", newline="")
         written.append(path)
     return written
 

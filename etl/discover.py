@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.contracts import CONTRACTS, Contract
+from etl.sources import open_badges
 from etl.sources.futurelearn import parse_file_name, strip_csv_ext, strip_date_stamp
 
 FUTURELEARN_FOLDER = "futurelearn"
@@ -116,7 +117,12 @@ def classify(landing: Path, path: Path) -> LandingFile:
             return found
         where = "not in a source folder" if not folder else f"unknown source folder '{folder}'"
         return LandingFile(path, rel, folder, None, note=where, warn=True)
-    stem = strip_csv_ext(name)
+    if contract.name == open_badges.SOURCE:
+        stem = open_badges.strip_json_ext(name)
+        if stem is None:
+            return LandingFile(path, rel, folder, None, note="not a .json or .jsonl (.gz) file", warn=True)
+    else:
+        stem = strip_csv_ext(name)
     if stem is None or not fnmatch.fnmatch(name.lower(), contract.pattern):
         return LandingFile(path, rel, folder, None, note="not a .csv or .csv.gz file", warn=True)
     base, stamp = strip_date_stamp(stem)

@@ -80,6 +80,7 @@ POLICY_PARAMS = (
     "quiz_too_easy_pct",
     "quiz_too_hard_pct",
     "quiz_min_learners",
+    "mms_overdue_days",
 )
 KNOWN_PARAMS = frozenset({*FILTER_PARAMS, "by", "allowed_ptj_codes", "as_of", *POLICY_PARAMS})
 # The `by` that gives one row for everything in scope (and the only level where small counts are shown as is).
@@ -388,6 +389,7 @@ def build_params(
         "quiz_too_easy_pct": float(settings.insights.quiz_too_easy_pct),
         "quiz_too_hard_pct": float(settings.insights.quiz_too_hard_pct),
         "quiz_min_learners": int(settings.insights.quiz_min_learners),
+        "mms_overdue_days": int(settings.pathways.mms_overdue_days),
     }
     return params
 

@@ -52,6 +52,7 @@ PARAM_TYPES: dict[str, str] = {
     "quiz_too_easy_pct": "double",
     "quiz_too_hard_pct": "double",
     "quiz_min_learners": "int",
+    "mms_overdue_days": "int",
 }
 
 

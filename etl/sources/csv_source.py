@@ -19,7 +19,7 @@ keeps the per-file cost low when hundreds of small FutureLearn exports arrive at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -28,7 +28,7 @@ from core.contracts import Contract
 from core.errors import SourceFileError
 from etl.horizon import DateHorizon
 from etl.keys import ascii_only_sql, ensure_sql_function
-from etl.sources import fl_layouts
+from etl.sources import fl_layouts, open_badges
 from etl.validate import (
     FileFacts,
     check_file_start,
@@ -130,7 +130,10 @@ def _stage_layout_files(con: duckdb.DuckDBPyConnection, contract: Contract, batc
 
 def stage_files(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[BatchFile]) -> None:
     """Read the batch into _stage and describe it in _files; file-level problems raise SourceFileError."""
-    if fl_layouts.has_layouts(contract):
+    if contract.name == open_badges.SOURCE:  # JSON, not CSV: flattened into the same staging table
+        open_badges.stage(con, STAGE, contract, [(f.path, f.rel) for f in batch])
+        batch = [replace(f, facts=None) for f in batch]  # hash_file counts CSV records, not JSON ones
+    elif fl_layouts.has_layouts(contract):
         _stage_layout_files(con, contract, batch)
     else:
         _stage_plain_files(con, contract, batch)
