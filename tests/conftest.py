@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from core.config import Settings, load_settings
-from core.contracts import CONTRACTS, Contract, template_rows
+from core.contracts import CONTRACTS, Contract, template_rows, template_text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"  # CI clones the repo with ../shared beside it
@@ -44,7 +44,12 @@ def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[str]]) 
 def write_template_landing(landing: Path) -> None:
     """Every contract's two template rows, each in its landing folder."""
     for contract in CONTRACTS.values():
-        write_csv(landing / landing_name(contract), contract.header, template_rows(contract))
+        if contract.template_name.endswith(".csv"):
+            write_csv(landing / landing_name(contract), contract.header, template_rows(contract))
+        else:  # the Open Badges export is JSON Lines
+            path = landing / landing_name(contract)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(template_text(contract), encoding="utf-8")
 
 
 @dataclass
