@@ -55,6 +55,7 @@ from etl.demo.plan import (
     _plan_enrolments,
 )
 from etl.demo.targets import _make_targets
+from etl.demo.pathways import write_pathways
 from etl.demo.writers import _bad_payment_rows, _remove_previous_demo, _write_big_files, _Writer
 
 DEFAULT_TODAY = date(2026, 11, 23)  # a fixed export date, so that the default demo is reproducible
@@ -174,6 +175,7 @@ def generate(
             con.execute("set enable_progress_bar = false")
             _load_plan(con, seed, runs, courses, enrolments, today)
             _write_big_files(con, out, runs)
+            write_pathways(con, out, courses)
             out.rows("kpi_targets/kpi_targets.csv", CONTRACTS["kpi_targets"].header,
                      _make_targets(con, rng, runs, courses, start_year, end_year, today))
             if include_bad_rows:
