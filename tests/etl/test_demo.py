@@ -17,7 +17,8 @@ from etl.demo import BAD_ROWS_FILE, DEFAULT_TODAY, MANIFEST, DemoSummary, genera
 
 # The demo writes every source except FutureLearn's insight exports (quiz answers, comments, surveys, video,
 # team, campaigns): those are loaded from real exports (tests/etl/test_futurelearn_insights_real.py).
-DEMO_CONTRACTS = {n: c for n, c in CONTRACTS.items() if c not in FUTURELEARN_INSIGHT_CONTRACTS}
+# The CSV sources the demo writes (the Open Badges export is JSON Lines: test_demo_pathways_are_consistent).
+DEMO_CONTRACTS = {n: c for n, c in CONTRACTS.items() if c not in FUTURELEARN_INSIGHT_CONTRACTS and n != "open_badges"}
 
 N = 5000
 SEED = 42
@@ -36,7 +37,7 @@ PATTERNS = {
 def digests(landing: Path) -> dict[str, str]:
     return {
         p.relative_to(landing).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(landing.rglob("*.csv"))
+        for p in sorted([*landing.rglob("*.csv"), *landing.rglob("*.jsonl")])
     }
 
 
@@ -145,7 +146,7 @@ def test_landing_is_empty(tmp_path: Path, landing: Path) -> None:
 
 def test_layout_and_summary(demo: tuple[Path, DemoSummary]) -> None:
     landing, summary = demo
-    written = {p.relative_to(landing).as_posix() for p in landing.rglob("*.csv")}
+    written = {p.relative_to(landing).as_posix() for p in [*landing.rglob("*.csv"), *landing.rglob("*.jsonl")]}
     assert written == set(summary.files)
     assert (landing / MANIFEST).is_file()
     for rel in ("ptj/ptj.csv", "staff/staff.csv", "courses/courses.csv", "course_runs/course_runs.csv",
@@ -203,7 +204,8 @@ def test_values_respect_the_contract(db: duckdb.DuckDBPyConnection, name: str) -
                        .except_(db.table(source).project(f'"{ref_col}" as v').distinct()))
             assert missing.aggregate("count(*)").fetchall()[0][0] == 0, f"{name}.{c.name}: unknown reference"
     for rule in contract.rules:
-        assert count(rel, f"not ({rule.sql})") == 0, f"{name}: {rule.message}"
+        sql = rule.sql.replace("learner_id__s", "learner_id")  # the checked SQL's name for the id's text
+        assert count(rel, f"not ({sql})") == 0, f"{name}: {rule.message}"
     keys = ", ".join(f'"{k}"' for k in contract.natural_key)
     if contract.load_mode == "snapshot_per_run":
         keys += ", filename"  # unique within a run's file
@@ -641,3 +643,40 @@ def test_the_export_date_is_a_parameter(tmp_path: Path) -> None:
         "select starts_on from read_csv($f, all_varchar = true)",
         {"f": str(tmp_path / "early" / "course_runs" / "course_runs.csv")}).fetchall()]
     assert max(starts) > "2025-06-01" and min(starts) >= "2023-01-01"
+
+
+def test_demo_pathways_are_consistent(db: duckdb.DuckDBPyConnection, landing: Path) -> None:
+    """Badges only for a learner who passed the course, in both formats; credit transfer only after an MMS;
+    every programme course is a programme-based course."""
+    import json
+
+    from etl.sources.open_badges import flatten
+
+    rows = [flatten(json.loads(line)) for p in sorted((landing / "open_badges").glob("*.jsonl"))
+            for line in p.read_text("utf-8").splitlines()]
+    assert len(rows) > 20 and all(r["learner_id"] and r["course_code"] and r["issued_at"] for r in rows)
+    passed = {
+        (learner, course)
+        for learner, course in db.execute(
+            "select x.learner_id, r.course_code from results as x join course_runs as r using (run_id)"
+            " where x.outcome = 'passed'"
+        ).fetchall()
+    }
+    assert all((r["learner_id"], r["course_code"]) in passed for r in rows)
+    assert one(db, "select count(*) from badges")[0] > 50
+    assert one(db, """
+        select count(*) from badges as b
+        where not exists (select 1 from results as x join course_runs as r using (run_id)
+                          where x.learner_id = b.learner_id and r.course_code = b.course_code and x.outcome = 'passed')
+    """) == (0,)
+    assert one(db, """
+        select count(*) from credit_applications as a
+        where application_kind = 'credit_transfer' and not exists (
+            select 1 from results as x join course_runs as r using (run_id)
+            join mc_programme_courses as pc on pc.course_code = r.course_code
+            where x.learner_id = a.learner_id and x.certificate_type = 'MMS' and pc.programme_code = a.programme_code)
+    """) == (0,)
+    assert one(db, """
+        select count(*) from mc_programme_courses as pc join courses as c using (course_code)
+        where c.mc_type <> 'programme_based'
+    """) == (0,)
