@@ -54,6 +54,7 @@ def menu(allowed: set[str]) -> dict[str, list[st.Page]]:
             nav_page(allowed, "completion.py", t("page.completion"), ":material/school:", "completion"),
             nav_page(allowed, "workload.py", t("page.workload"), ":material/work_history:", "workload"),
             nav_page(allowed, "insights.py", t("page.insights"), ":material/insights:", "insights"),
+            nav_page(allowed, "pathways.py", t("page.pathways"), ":material/route:", "pathways"),
             nav_page(allowed, "compare.py", t("page.compare"), ":material/compare_arrows:", "compare"),
         ],
         t("nav.about_data"): [

@@ -220,6 +220,27 @@ def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figu
     return style(fig, title, height=100 + 60 * max(len(shown), 1), legend=False)
 
 
+def pathway_flow(stages: Sequence[tuple[str, float | None]], *, left: str, title: str) -> go.Figure:
+    """A Sankey of a pathway: each stage flows into the next, and what does not go on flows into `left`.
+    Stages with a hidden (None) count are left out."""
+    shown = [(name, float(value)) for name, value in stages if value is not None and not pd.isna(value)]
+    labels = [name for name, _ in shown] + [left]
+    sources, targets, values = [], [], []
+    for i in range(len(shown) - 1):
+        here, after = shown[i][1], shown[i + 1][1]
+        if after > 0:
+            sources.append(i), targets.append(i + 1), values.append(min(after, here))
+        if here > after:
+            sources.append(i), targets.append(len(shown)), values.append(here - after)
+    fig = go.Figure(go.Sankey(
+        node={"label": [f"{name} ({value:,.0f})" for name, value in shown] + [left], "pad": 18,
+              "color": [UNIVERSITY_BLUE] * len(shown) + ["#b0b7c3"]},
+        link={"source": sources, "target": targets, "value": values},
+        arrangement="snap",
+    ))
+    return style(fig, title, height=380, legend=False)
+
+
 def retention_curves(
     df: pd.DataFrame,
     *,

@@ -52,11 +52,12 @@ MANAGEMENT, PTJ, LECTURER, VIEWER = "management", "ptj", "lecturer", "viewer"
 ROLES = (MANAGEMENT, PTJ, LECTURER, VIEWER)  # most to least privileged
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
-PAGES = ("overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+PAGES = ("overview", "ministry", "revenue", "completion", "workload", "insights", "pathways", "compare", "freshness",
          "definitions", "audit")
 ROLE_PAGES: dict[str, frozenset[str]] = {
     MANAGEMENT: frozenset(PAGES),
-    PTJ: frozenset({"overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "definitions"}),
+    PTJ: frozenset({"overview", "ministry", "revenue", "completion", "workload", "insights", "pathways", "compare",
+                    "definitions"}),
     LECTURER: frozenset({"overview", "ministry", "workload", "insights", "definitions"}),
     VIEWER: frozenset({"overview", "ministry", "definitions"}),
 }
@@ -68,7 +69,8 @@ MINISTRY_KPIS = frozenset({
     "median_days_to_completion", "mode_mix", "new_courses", "phase_plan", "runs_started", "target_progress",
     "weekly_retention",
 })
-REVENUE_KPIS = frozenset({"revenue", "revenue_per_learner", "revenue_yoy"})
+REVENUE_KPIS = frozenset({"revenue", "revenue_per_learner", "revenue_yoy", "revenue_per_completer",
+                          "programme_intake_conversion"})
 WORKLOAD_KPIS = frozenset({"lecturer_workload", "workload_by_ptj", "orphaned_courses"})
 OPERATIONS_KPIS = frozenset({"etl_history", "quarantine_summary"})  # freshness details: management only
 # target_progress rows that are money (the net revenue target): not for roles without revenue.

@@ -16,6 +16,7 @@
 -- filters: year, ptj_codes, course_codes, mqa_categories, platforms, mc_types
 -- sources: fct_badge, dim_programme_course, dim_mc_programme, dim_ptj, dim_course
 -- suppress: issued, tracked, accepted, shared, revoked
+-- derived: acceptance_rate_pct, share_rate_pct
 -- rates: acceptance_rate_pct = 100 * accepted / tracked, share_rate_pct = 100 * shared / accepted
 with
 

@@ -14,7 +14,7 @@
 -- filters: year, ptj_codes, course_codes, mqa_categories
 -- sources: fct_credit_application, dim_ptj
 -- suppress: applications, decided, approved, rejected, pending
--- derived: median_days_to_decision
+-- derived: approval_rate_pct, median_days_to_decision
 -- rates: approval_rate_pct = 100 * approved / decided
 -- breakdowns: application_kind
 with

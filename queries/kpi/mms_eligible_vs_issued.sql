@@ -14,6 +14,7 @@
 -- filters: year, ptj_codes, mqa_categories
 -- sources: fct_programme_progress, dim_mc_programme, dim_ptj
 -- suppress: eligible, eligible_with_mms, eligible_without_mms, mms_issued, mms_without_eligibility
+-- derived: mms_rate_pct
 -- rates: mms_rate_pct = 100 * eligible_with_mms / eligible
 with
 

@@ -12,6 +12,7 @@
 -- filters: year, ptj_codes, mqa_categories
 -- sources: fct_programme_progress, dim_mc_programme
 -- suppress: learners_reached, learners_next, dropped
+-- derived: dropoff_pct
 -- rates: dropoff_pct = 100 * dropped / learners_reached
 with
 

@@ -16,7 +16,7 @@
 -- sources: fct_programme_progress, fct_programme_intake, fct_payment, dim_programme_course, dim_mc_programme, dim_ptj
 -- suppress: completers, admitted
 -- rates: conversion_pct = 100 * admitted / completers
--- derived: tuition_rm, mc_revenue_rm
+-- derived: conversion_pct, tuition_rm, mc_revenue_rm
 with
 
 progress as (

@@ -17,7 +17,7 @@ TEST_USERS = {
 }
 TEST_PASSWORD = "test-password-123"
 
-PAGES = ("overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+PAGES = ("overview", "ministry", "revenue", "completion", "workload", "insights", "pathways", "compare", "freshness",
          "definitions")
 
 

@@ -313,8 +313,10 @@ def _nav(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 @pytest.mark.parametrize("user,visible", [
     ("guest", {"overview", "ministry", "definitions"}),
     ("lect", {"overview", "ministry", "workload", "insights", "definitions"}),
-    ("dean", {"overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "definitions"}),
-    ("tester", {"overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+    ("dean", {"overview", "ministry", "revenue", "completion", "workload", "insights", "pathways", "compare",
+              "definitions"}),
+    ("tester", {"overview", "ministry", "revenue", "completion", "workload", "insights", "pathways", "compare",
+                "freshness",
                 "definitions", "audit"}),
 ])
 def test_navigation_shows_only_allowed_pages(app, monkeypatch: pytest.MonkeyPatch, user: str, visible: set) -> None:

@@ -38,7 +38,7 @@ pytestmark = [
 PAGE_TITLES = {
     "overview": "overview.title", "ministry": "ministry.title", "revenue": "revenue.title",
     "completion": "completion.title", "workload": "workload.title", "compare": "compare.title",
-    "insights": "insights.title",
+    "insights": "insights.title", "pathways": "pathways.title",
     "freshness": "freshness.title", "definitions": "definitions.title",
 }
 
@@ -174,6 +174,9 @@ def test_every_page(server: str, tab: object, demo_wh: Warehouse, year: int, nam
                                   hours="120"), exact=True)).to_be_visible()
     if name == "insights":  # the demo has step activity (no quiz or survey exports): the drop-off curve draws
         expect(tab.get_by_role("heading", name=t("insights.dropoff", lang), exact=True)).to_be_visible()
+        expect(tab.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    if name == "pathways":  # the demo has programmes: the flow (a Sankey) and the programmes compared draw
+        expect(tab.get_by_role("heading", name=t("pathways.compare", lang), exact=True)).to_be_visible()
         expect(tab.get_by_test_id("stPlotlyChart").first).to_be_visible()
     screenshot(tab, f"{name}-{lang}")
 

@@ -33,7 +33,7 @@ FAMILIES = {
               "certified"),
     "by": ("year", "ptj"),
     "run": ("succeeded", "failed", "running"),
-    "page": ("overview", "ministry", "revenue", "completion", "workload", "insights", "compare", "freshness",
+    "page": ("overview", "ministry", "revenue", "completion", "workload", "insights", "pathways", "compare", "freshness",
              "definitions"),
 }
 

@@ -28,6 +28,7 @@ PAGE_TITLES = {
     "workload": "workload.title",
     "compare": "compare.title",
     "insights": "insights.title",
+    "pathways": "pathways.title",
     "freshness": "freshness.title",
     "definitions": "definitions.title",
 }
