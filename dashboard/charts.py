@@ -224,18 +224,18 @@ def pathway_flow(stages: Sequence[tuple[str, float | None]], *, left: str, title
     """A Sankey of a pathway: each stage flows into the next, and what does not go on flows into `left`.
     Stages with a hidden (None) count are left out."""
     shown = [(name, float(value)) for name, value in stages if value is not None and not pd.isna(value)]
-    labels = [name for name, _ in shown] + [left]
-    sources, targets, values = [], [], []
+    links: list[tuple[int, int, float]] = []  # (from stage, to stage, learners)
     for i in range(len(shown) - 1):
         here, after = shown[i][1], shown[i + 1][1]
         if after > 0:
-            sources.append(i), targets.append(i + 1), values.append(min(after, here))
+            links.append((i, i + 1, min(after, here)))
         if here > after:
-            sources.append(i), targets.append(len(shown)), values.append(here - after)
+            links.append((i, len(shown), here - after))
     fig = go.Figure(go.Sankey(
         node={"label": [f"{name} ({value:,.0f})" for name, value in shown] + [left], "pad": 18,
               "color": [UNIVERSITY_BLUE] * len(shown) + ["#b0b7c3"]},
-        link={"source": sources, "target": targets, "value": values},
+        link={"source": [a for a, _, _ in links], "target": [b for _, b, _ in links],
+              "value": [v for _, _, v in links]},
         arrangement="snap",
     ))
     return style(fig, title, height=380, legend=False)

@@ -47,6 +47,7 @@ from core.contracts import CONTRACTS, DEFAULT_PTJS
 from core.demo_proof import MANIFEST, sha256_file, write_manifest
 from etl.demo.catalogue import _make_courses, _make_staff, _money
 from etl.demo.enrol import _load_plan
+from etl.demo.pathways import write_pathways
 from etl.demo.plan import (
     _choose_left_owner_courses,
     _make_runs,
@@ -55,7 +56,6 @@ from etl.demo.plan import (
     _plan_enrolments,
 )
 from etl.demo.targets import _make_targets
-from etl.demo.pathways import write_pathways
 from etl.demo.writers import _bad_payment_rows, _remove_previous_demo, _write_big_files, _Writer
 
 DEFAULT_TODAY = date(2026, 11, 23)  # a fixed export date, so that the default demo is reproducible

@@ -52,7 +52,7 @@ def test_open_badges_load_and_an_email_recipient_is_quarantined_without_its_valu
         ("credly", 6), ("open_badges", 2)
     ]
     # The 3.0 credential says 02:00Z: stored as 10:00 Malaysia time.
-    assert q(warehouse, 
+    assert q(warehouse,
         "select course_code, issued_at::varchar from fct_badge where badge_source = 'open_badges' order by 1"
     ) == [("MC-DS-E1", "2025-06-09 10:00:00"), ("MC-DS-E2", "2025-06-09 10:00:00")]
     assert q(warehouse, "select file_name, line, column_name, value, reason from quarantine") == [
