@@ -25,7 +25,8 @@ scale-out engine, for the server team who may read the warehouse file, never a f
 
 The MQA file has one row per MC course (MOOCs left out) and year: learners who took it (distinct learners in
 runs starting that year) and learners who passed (enrolments with a passed outcome), both from the KPI layer
-(`learners` and `completions` by course), with small counts shown as "<5" like everywhere below university level.
+(`learners` and `completions` by course), and Malaysian Micro-credential Statements issued that year on a run of the
+course (`certificates` by course, its `mms`), with small counts shown as "<5" like everywhere below university level.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ FACT_YEARS = {
 }
 NATURAL_YEARS = ("start_year", "paid_year", "issue_year", "enrol_year", "launch_year")
 MQA_COLUMNS = ("course_code", "course_title", "ptj_code", "mqa_category", "year", "learners_took",
-               "learners_passed")
+               "learners_passed", "mms_issued")
 
 
 class ExportError(EtlError):
@@ -240,12 +241,14 @@ def mqa_rows(warehouse_path: Path | str | Warehouse, year: int | None = None, *,
         filters = KpiFilters(year=year, mc_types=_mc_types())
         took = _cells(run_kpi(wh, "learners", filters, by="course", settings=settings))
         passed = _cells(run_kpi(wh, "completions", filters, by="course", settings=settings))
+        issued = _cells(run_kpi(wh, "certificates", filters, by="course", settings=settings))
         courses = wh.query("select course_code, course_title, ptj_code, mqa_category from dim_course").to_pylist()
     finally:
         if owned:
             wh.close()
     attributes = {c["course_code"]: c for c in courses}
     passed_by = {(r["year"], r["group_key"]): r["passed"] for r in passed}
+    mms_by = {(r["year"], r["group_key"]): r["mms"] for r in issued}
     rows = []
     for r in took:
         course = attributes.get(r["group_key"], {})
@@ -257,6 +260,7 @@ def mqa_rows(warehouse_path: Path | str | Warehouse, year: int | None = None, *,
             "year": r["year"],
             "learners_took": r["learners"],
             "learners_passed": passed_by.get((r["year"], r["group_key"]), 0),
+            "mms_issued": mms_by.get((r["year"], r["group_key"]), 0),
         })
     return sorted(rows, key=lambda r: (r["year"], r["course_code"]))
 
@@ -288,7 +292,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out_csv: Path | str, columns: Iter
 def export_mqa(warehouse_path: Path | str | Warehouse, out_csv: Path | str, year: int | None = None, *,
                settings: Settings | None = None) -> Path:
     """Write the MQA CSV (course_code, course_title, ptj_code, mqa_category, year, learners_took,
-    learners_passed): one row per MC course and year (all years when year is None), small counts as "<5"."""
+    learners_passed, mms_issued): one row per MC course and year (all years when year is None), small counts as "<5"."""
     return write_csv(mqa_rows(warehouse_path, year, settings=settings), out_csv)
 
 

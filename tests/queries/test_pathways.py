@@ -179,3 +179,17 @@ def test_open_badges_mapping_of_both_versions():
               "recipient": {"type": "email", "hashed": True, "identity": "sha256$abc"}}
     assert flatten(hashed)["learner_id"] == EMAIL_PLACEHOLDER
     assert flatten(hashed)["issued_at"] == "2025-01-01 08:00:00"
+
+
+def test_mqa_export_counts_mms_per_course(warehouse, tmp_path):
+    import csv
+
+    from read.exports import MQA_COLUMNS, export_mqa
+
+    path = export_mqa(warehouse, tmp_path / "mqa.csv", 2025, settings=EXACT)
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == MQA_COLUMNS
+        mms = {r["course_code"]: r["mms_issued"] for r in reader}
+    # S001's MMS is on the MC-DS-E1 run, ext-3's on MC-MK-2; no other course issued one.
+    assert mms == {"MC-DS-1": "0", "MC-DS-2": "0", "MC-DS-E1": "1", "MC-DS-E2": "0", "MC-MK-1": "0", "MC-MK-2": "1"}
