@@ -804,6 +804,16 @@ _REPORT_PAIRS: dict[str, tuple[str, str]] = {
         "Completions of course runs starting in {year}; certificates issued and certificates bought in {year}.",
         "Penyempurnaan sesi kursus yang bermula pada {year}; sijil yang dikeluarkan dan dibeli pada {year}.",
     ),
+    "sec.pathways": ("Microcredential pathways", "Laluan mikro-kredensial"),
+    "sec.pathways.sheet": ("Pathways", "Laluan"),
+    "sec.pathways.intro": (
+        "Learners eligible for the Malaysian Micro-credential Statement in {year} and those with one; MMS and "
+        "digital badges issued in {year}; completers of Category 1 MCs admitted to the accredited programme; net "
+        "revenue per completer and per MMS. Definitions: docs/pathways.md.",
+        "Pelajar yang layak menerima Penyata Mikro-kredensial Malaysia pada {year} dan yang telah menerimanya; MMS "
+        "dan lencana digital dikeluarkan pada {year}; pelajar tamat MC Kategori 1 yang diterima masuk ke program "
+        "bertauliah; hasil bersih bagi setiap pelajar tamat dan setiap MMS. Definisi: docs/pathways.md.",
+    ),
     "sec.rate": ("Completion rate", "Kadar penyempurnaan"),
     "sec.rate.sheet": ("Completion rate", "Kadar penyempurnaan"),
     "sec.rate.intro": (

@@ -414,6 +414,26 @@ def _workload(c: _Collector) -> Section:
                       hours=f"{workload.overload_hours_per_term:g}"), [t1, t2, t3])
 
 
+def _pathways(c: _Collector) -> Section:
+    """Microcredential pathways by PTj: MMS eligible vs issued, badges, Category 1 intake conversion, revenue per
+    completer and per MMS (docs/pathways.md)."""
+    lang = c.lang
+    parts: list[tuple[str, tuple[str, ...]]] = [
+        ("mms_eligible_vs_issued", ("eligible", "eligible_with_mms", "mms_issued")),
+        ("badges", ("issued", "accepted", "acceptance_rate_pct", "revoked")),
+        ("programme_intake_conversion", ("completers", "admitted", "conversion_pct")),
+        ("revenue_per_completer", ("revenue_per_completer_rm", "revenue_per_mms_rm")),
+    ]
+    kinds = {"acceptance_rate_pct": "pct", "conversion_pct": "pct", "revenue_per_completer_rm": "rm",
+             "revenue_per_mms_rm": "rm"}
+    columns = [*_ptj_cols(lang)]
+    for kpi_id, names in parts:
+        columns += _kpi_cols(lang, kpi_id, [(n, kinds.get(n, "int")) for n in names])
+    table = c.by_ptj_table("", parts, columns)
+    return Section("pathways", tr("sec.pathways", lang), tr("sec.pathways.sheet", lang),
+                   tr("sec.pathways.intro", lang, year=c.year), [table])
+
+
 def _definitions(lang: str) -> Section:
     rows = []
     for kpi_id in REPORT_KPIS:
@@ -491,7 +511,7 @@ def collect_report(
         )
         c = _Collector(wh, year, codes, lang, settings, scope, as_of)
         sections = [_scorecard(c), _courses(c), _category_mix(c), _learners(c), _outcomes(c), _completion_rate(c),
-                    _revenue(c), _workload(c), _definitions(lang)]
+                    _revenue(c), _workload(c), _pathways(c), _definitions(lang)]
     finally:
         if owned:
             wh.close()

@@ -36,6 +36,10 @@ REPORT_KPIS = (
     "workload_by_ptj",
     "lecturer_workload",
     "orphaned_courses",
+    "mms_eligible_vs_issued",
+    "badges",
+    "programme_intake_conversion",
+    "revenue_per_completer",
 )
 # target_progress's value ids -> the KPI whose title names them (net_revenue is the revenue KPI's net column).
 TARGET_KPI_TITLES = {"net_revenue": "kpi.net_revenue"}

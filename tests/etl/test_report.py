@@ -125,7 +125,7 @@ def header_row(ws, first_header: str) -> int:
 
 def test_excel_has_one_sheet_per_section(xlsx) -> None:
     assert xlsx.sheetnames == ["Cover", "Scorecard", "Courses", "Category mix", "Learners", "Completions",
-                               "Completion rate", "Revenue", "Workload", "Definitions"]
+                               "Completion rate", "Revenue", "Workload", "Pathways", "Definitions"]
 
 
 def test_excel_cover_names_year_scope_and_run(xlsx, info) -> None:
@@ -209,6 +209,23 @@ def test_excel_completion_rate_has_both_denominators(xlsx, kpi) -> None:
     assert total["Completion rate, learners who started (%)"] == pytest.approx(
         want["completion_rate_started_pct"] / 100)
     assert total["Starters"] == want["starters"]
+
+
+def test_excel_pathways_sheet_equals_the_pathway_kpis(xlsx, kpi) -> None:
+    ws = xlsx["Pathways"]
+    rows = sheet_table(ws, header_row(ws, "PTj"))
+    *ptj_rows, total = rows
+    assert total["PTj name"] == "University"
+    mms = kpi("mms_eligible_vs_issued")[0]
+    badges = kpi("badges")[0]
+    assert total["Eligible for the MMS"] == mms["eligible"] > 0
+    assert total["MMS issued"] == mms["mms_issued"]
+    assert total["Issued"] == badges["issued"] > 0 and total["Revoked"] == badges["revoked"]
+    assert total["Acceptance rate (%)"] == pytest.approx(badges["acceptance_rate_pct"] / 100)
+    per_completer = kpi("revenue_per_completer")[0]["revenue_per_completer_rm"]
+    assert Decimal(str(total["Revenue per completer (RM)"])).quantize(Decimal("0.01")) == per_completer
+    by_ptj = {r["group_key"]: r for r in kpi("badges", by="ptj")}
+    assert {r["PTj"] for r in ptj_rows} >= set(by_ptj)
 
 
 def test_excel_definitions_list_every_kpi_used(xlsx) -> None:
