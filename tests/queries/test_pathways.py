@@ -193,3 +193,22 @@ def test_mqa_export_counts_mms_per_course(warehouse, tmp_path):
         mms = {r["course_code"]: r["mms_issued"] for r in reader}
     # S001's MMS is on the MC-DS-E1 run, ext-3's on MC-MK-2; no other course issued one.
     assert mms == {"MC-DS-1": "0", "MC-DS-2": "0", "MC-DS-E1": "1", "MC-DS-E2": "0", "MC-MK-1": "0", "MC-MK-2": "1"}
+
+
+def test_open_badges_json_array_gz_and_bad_json(tmp_path):
+    import gzip
+
+    from core.contracts import OPEN_BADGES, open_badges_assertion
+    from core.errors import SourceFileError
+    from etl.doctor import examine
+    from etl.sources.open_badges import read_assertions
+
+    array = tmp_path / "export.json.gz"
+    array.write_bytes(gzip.compress(json.dumps([open_badges_assertion(e) for e in OPEN_BADGES.examples]).encode()))
+    assert [line for line, _ in read_assertions(array, "open_badges/export.json.gz")] == [2, 3]
+    landing = tmp_path / "landing" / "open_badges"
+    landing.mkdir(parents=True)
+    (landing / "bad.jsonl").write_text('{"id": "a"}\n{"id": \n')
+    with pytest.raises(SourceFileError, match="line 2: .*not valid JSON"):
+        list(read_assertions(landing / "bad.jsonl", "open_badges/bad.jsonl"))
+    assert any("open_badges/bad.jsonl" in e for e in examine(tmp_path / "landing").file_errors)
