@@ -11,7 +11,14 @@ import pyarrow as pa
 
 from core.contracts import CONTRACTS
 from etl.demo.catalogue import _Course
-from etl.demo.queries import sql
+from etl.demo.queries import (
+    _PATHWAY_APPLICATIONS_CSV_SQL,
+    _PATHWAY_APPLICATIONS_SQL,
+    _PATHWAY_BADGES_CSV_SQL,
+    _PATHWAY_BADGES_SQL,
+    _PATHWAY_INTAKE_CSV_SQL,
+    _PATHWAY_OPEN_BADGES_SQL,
+)
 
 
 def _programme_code(ptj: str) -> str:
@@ -60,18 +67,18 @@ def write_pathways(con: duckdb.DuckDBPyConnection, out, courses: list[_Course]) 
     con.unregister("demo_courses_in")
     con.unregister("demo_programmes_in")
 
-    con.execute(sql("pathway_badges"))
+    con.execute(_PATHWAY_BADGES_SQL)
     years = con.execute(
         "select distinct is_open_badges, year(ts(issued_s)) from pathway_badges order by 1, 2"
     ).fetchall()
     for is_open, year in years:
         if is_open:
-            out.copy(con, sql("pathway_open_badges"), f"open_badges/open_badges_{year}.jsonl", year=year)
+            out.copy(con, _PATHWAY_OPEN_BADGES_SQL, f"open_badges/open_badges_{year}.jsonl", year=year)
         else:
-            out.copy(con, sql("pathway_badges_csv"), f"badges/badges_{year}.csv", year=year)
-    con.execute(sql("pathway_applications"))
-    out.copy(con, sql("pathway_applications_csv"), "credit_applications/credit_applications.csv")
-    out.copy(con, sql("pathway_intake_csv"), "programme_intake/programme_intake.csv")
+            out.copy(con, _PATHWAY_BADGES_CSV_SQL, f"badges/badges_{year}.csv", year=year)
+    con.execute(_PATHWAY_APPLICATIONS_SQL)
+    out.copy(con, _PATHWAY_APPLICATIONS_CSV_SQL, "credit_applications/credit_applications.csv")
+    out.copy(con, _PATHWAY_INTAKE_CSV_SQL, "programme_intake/programme_intake.csv")
     for table in ("pathway_badges", "pathway_applications", "demo_courses", "demo_programmes"):
         con.execute(f"drop table {table}")
 

@@ -10,7 +10,7 @@
 --   mendaftar dalam salah satunya), mereka yang terus menamatkan k + 1, dan mereka yang tidak (tercicir). Dikira
 --   mengikut bilangan kursus yang ditamatkan, dalam apa jua susunan. Mengikut tahun pelajar mula mendaftar.
 -- filters: year, ptj_codes, mqa_categories
--- sources: fct_programme_progress, dim_mc_programme
+-- sources: fct_programme_progress, dim_mc_programme, dim_programme_course
 -- suppress: learners_reached, learners_next, dropped
 -- derived: dropoff_pct
 -- rates: dropoff_pct = 100 * dropped / learners_reached
@@ -28,8 +28,12 @@ programmes as (
     select * from dim_mc_programme
 ),
 
+-- 0 to n for each programme (n never exceeds its number of courses), from the data: no numbers table needed.
 steps as (
-    select range as from_step from range(0, 50)
+    select programme_code, row_number() over (partition by programme_code order by course_code) as from_step
+    from dim_programme_course
+    union all
+    select programme_code, 0 as from_step from dim_mc_programme
 ),
 
 reached as (
@@ -40,7 +44,8 @@ reached as (
         count(*) filter (where progress.count_courses_done >= steps.from_step) as learners_reached,
         count(*) filter (where progress.count_courses_done >= steps.from_step + 1) as learners_next,
     from progress
-    inner join steps on steps.from_step < progress.count_courses_needed
+    inner join steps
+        on progress.programme_code = steps.programme_code and steps.from_step < progress.count_courses_needed
     group by all
 ),
 

@@ -12,7 +12,7 @@
 --   wajib, dan elektif yang diperlukan: elektif pertama yang ditamatkan dikira), dalam apa jua susunan. Mengikut
 --   tahun pelajar mula mendaftar dalam kursus program itu.
 -- filters: year, ptj_codes, mqa_categories
--- sources: fct_programme_progress, dim_mc_programme
+-- sources: fct_programme_progress, dim_mc_programme, dim_programme_course
 -- suppress: learners, learners_at_least
 with
 
@@ -28,8 +28,12 @@ programmes as (
     select * from dim_mc_programme
 ),
 
+-- 0 to n for each programme (n never exceeds its number of courses), from the data: no numbers table needed.
 steps as (
-    select range as courses_done from range(0, 51)
+    select programme_code, row_number() over (partition by programme_code order by course_code) as courses_done
+    from dim_programme_course
+    union all
+    select programme_code, 0 as courses_done from dim_mc_programme
 ),
 
 cohorts as (
@@ -54,7 +58,8 @@ grid as (
         steps.courses_done,
         coalesce(counts.learners, 0) as learners,
     from cohorts
-    inner join steps on steps.courses_done <= cohorts.count_courses_needed
+    inner join steps
+        on cohorts.programme_code = steps.programme_code and steps.courses_done <= cohorts.count_courses_needed
     left join counts
         on cohorts.year = counts.year
         and cohorts.programme_code = counts.programme_code

@@ -709,6 +709,56 @@ CASES: tuple[Case, ...] = (
         ),
         loaded=1,
     ),
+    # --- pathway sources (issue 18) ----------------------------------------------------------------------------
+    Case(
+        "badges_email_recipient",
+        "rows",
+        "badges/b.csv",
+        quarantine=(
+            (3, "learner_id", None, "the recipient is an e-mail address: give the learner id"),
+            (4, "accepted_at", None, "an accepted badge needs accepted_at"),
+        ),
+        loaded=1,
+    ),
+    Case("open_badges_bad_json", "file", "open_badges/ob.jsonl", ("not valid JSON",), 2),
+    Case(
+        "mc_programmes_category_1_without_programme",
+        "rows",
+        "mc_programmes/p.csv",
+        quarantine=((2, "accredited_programme", None, "a Category 1 MC programme needs accredited_programme"),),
+        loaded=1,
+    ),
+    Case(
+        "mc_programme_courses_unknown_course",
+        "rows",
+        "mc_programme_courses/pc.csv",
+        quarantine=(
+            (3, "course_code", "MC-NOPE-999", "unknown course_code: not in courses.course_code"),
+            (4, "course_role", "optional", "not one of the allowed values: required, elective"),
+        ),
+        loaded=1,
+    ),
+    Case(
+        "credit_applications_credits_without_approval",
+        "rows",
+        "credit_applications/a.csv",
+        quarantine=(
+            (2, "credits_granted", "3", "credits are granted only to an approved application"),
+            (3, "course_code", None, "an application names course_code or programme_code"),
+            (4, "decided_on", "2024-04-20", "decided_on is before applied_on"),
+        ),
+        loaded=1,
+    ),
+    Case(
+        "programme_intake_bad_date",
+        "rows",
+        "programme_intake/i.csv",
+        quarantine=(
+            (2, "admitted_on", "01/09/2024", "expected a date like 2024-03-01 (YYYY-MM-DD)"),
+            (3, "tuition_fee_rm", "RM 12,000.00", NUMBER),
+        ),
+        loaded=1,
+    ),
     # --- ignored with a warning --------------------------------------------------------------------------------
     Case(
         "fl_unknown_dataset",

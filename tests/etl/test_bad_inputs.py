@@ -310,7 +310,8 @@ def test_refund_larger_than_fees_paid(etl_env, csv_writer):
     ]
     assert (
         etl_env.scalar(
-            "select count(*) from raw_payments where _file_id = (select max(file_id) from etl_files)"
+            "select count(*) from raw_payments where _file_id ="
+            " (select max(file_id) from etl_files where file_name = 'refunds.csv')"
         )
         == 2
     )

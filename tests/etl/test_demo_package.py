@@ -27,6 +27,12 @@ PARAMETERS = {
     "payments": set(),
     "actuals": set(),
     "ptj_revenue": set(),
+    "pathway_badges": set(),
+    "pathway_badges_csv": {"path", "year"},
+    "pathway_open_badges": {"path", "year"},
+    "pathway_applications": set(),
+    "pathway_applications_csv": {"path"},
+    "pathway_intake_csv": {"path"},
 }
 
 

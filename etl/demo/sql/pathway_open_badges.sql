@@ -3,11 +3,13 @@ select
     'https://w3id.org/openbadges/v2' as "@context",
     'Assertion' as "type",
     'https://badges.um.edu.my/assertions/' || run_idx || '-' || e as id,
-    {'type': 'id', 'hashed': false, 'identity': learner_id} as recipient,
-    {'type': 'BadgeClass', 'id': 'https://badges.um.edu.my/badges/' || course_code, 'name': course_title,
-     'alignment': [{'targetName': course_title, 'targetCode': course_code}]} as badge,
+    struct_pack("type" := 'id', hashed := false, identity := learner_id) as recipient,
+    struct_pack(
+        "type" := 'BadgeClass', id := 'https://badges.um.edu.my/badges/' || course_code, "name" := course_title,
+        alignment := list_value(struct_pack("targetName" := course_title, "targetCode" := course_code))
+    ) as badge,
     strftime(ts(issued_s), '%Y-%m-%dT%H:%M:%S') || '+08:00' as "issuedOn",
-    {'type': 'hosted'} as verification,
+    struct_pack("type" := 'hosted') as verification,
     state = 'revoked' as revoked,
 from pathway_badges
 where is_open_badges and year(ts(issued_s)) = $year
