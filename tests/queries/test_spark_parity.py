@@ -48,6 +48,8 @@ TEST_CONF = {
     "spark.sql.files.openCostInBytes": "1024",
 }
 CYBER_RUNS = range(1, 8)
+PATHWAY_KPIS = {"pathway_stack_progress", "pathway_days_between_courses", "pathway_dropoff", "mms_eligible_vs_issued",
+                "mms_overdue", "badges", "credit_recognition", "programme_intake_conversion"}
 CYBER_STARTS = ["2016-05-16", "2017-01-30", "2017-09-18", "2017-11-06", "2018-03-05", "2018-05-14", "2018-09-10"]
 
 
@@ -160,8 +162,10 @@ def test_every_kpi_at_every_grain_is_the_same_on_spark(dataset: str, warehouses:
     print(f"\n{dataset}: {len(report.cases)} KPI x grain, {report.rows} rows compared")
     for case in report.cases:
         print(f"  {case.kpi_id}/{case.by}: {case.rows} rows, {case.seconds:.2f} s on Spark")
-    # Not an empty comparison: most cases have rows (a KPI with no data, e.g. revenue on OULAD, has none).
-    assert sum(1 for c in report.cases if c.rows) >= len(report.cases) * 0.6
+    # Not an empty comparison: most cases have rows (a KPI with no data, e.g. revenue on OULAD, has none; the real
+    # data has no MC programmes, badges or applications, so the pathway KPIs are compared on the demo only).
+    counted = [c for c in report.cases if dataset == "demo" or c.kpi_id not in PATHWAY_KPIS]
+    assert sum(1 for c in counted if c.rows) >= len(counted) * 0.6
 
 
 def test_protection_is_applied_to_the_spark_result_by_the_kpi_layer(warehouses: dict, spark_lakes: dict) -> None:
