@@ -232,10 +232,31 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "completion.all_runs": ("All runs", "Semua sesi"),
     "completion.funnel": ("Learner funnel: {name}", "Corong pelajar: {name}"),
     "completion.no_steps": (
-        "{name} has no step activity data, so the started, 50% and 90% stages and the weekly retention "
-        "cannot be shown. Completions and certificates are still counted from the results file.",
-        "{name} tiada data aktiviti langkah, jadi peringkat bermula, 50% dan 90% serta pengekalan mingguan "
-        "tidak dapat ditunjukkan. Penyempurnaan dan sijil masih dikira daripada fail keputusan.",
+        "No step data for this course ({name}): the started, 50% and 90% stages and the weekly retention "
+        "cannot be shown, and are not zero. Completions and certificates are still counted from the results "
+        "file.",
+        "Tiada data langkah untuk kursus ini ({name}): peringkat bermula, 50% dan 90% serta pengekalan mingguan "
+        "tidak dapat ditunjukkan, dan bukan sifar. Penyempurnaan dan sijil masih dikira daripada fail keputusan.",
+    ),
+    "completion.no_steps_fl": (
+        "No step data for this course ({name}): the started, 50% and 90% stages and the weekly retention "
+        "cannot be shown, and are not zero. Completions come from FutureLearn's fully-participated date "
+        "(fully_participated_at) in the enrolments export; certificates from the statements bought there.",
+        "Tiada data langkah untuk kursus ini ({name}): peringkat bermula, 50% dan 90% serta pengekalan mingguan "
+        "tidak dapat ditunjukkan, dan bukan sifar. Penyempurnaan diambil daripada tarikh penyertaan penuh "
+        "FutureLearn (fully_participated_at) dalam eksport pendaftaran; sijil daripada penyata yang dibeli di situ.",
+    ),
+    "completion.outcomes": (
+        "Completed: {completed} · completed 90% of steps: {p90} · learners with a certificate: {certified}. "
+        "These are not funnel stages: a FutureLearn learner fully participates with more than half the steps and "
+        "every test, so not every 90% learner has, and completions also come from the results file.",
+        "Tamat: {completed} · menamatkan 90% langkah: {p90} · pelajar yang menerima sijil: {certified}. "
+        "Ini bukan peringkat corong: pelajar FutureLearn menyertai sepenuhnya dengan lebih separuh langkah dan "
+        "setiap ujian, jadi bukan setiap pelajar 90% begitu, dan penyempurnaan juga datang daripada fail keputusan.",
+    ),
+    "completion.week_not_reached": (
+        "Weeks not reached yet are left out (not drawn as 0): {runs}.",
+        "Minggu yang belum tiba tidak dilukis (bukan 0): {runs}.",
     ),
     "completion.retention": ("Weekly retention across runs: {name}", "Pengekalan mingguan merentas sesi: {name}"),
     "completion.retention_axis": ("Still active (% of starters)", "Masih aktif (% pelajar yang bermula)"),
@@ -250,7 +271,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stage.completed_90pct": ("Completed 90% of steps", "Menamatkan 90% langkah"),
     "stage.fully_participated": ("Fully participated", "Penyertaan penuh"),
     "stage.completed": ("Completed", "Tamat"),
-    "stage.certified": ("Certified", "Menerima sijil"),
+    "stage.certified": ("Learners with a certificate", "Pelajar yang menerima sijil"),
     # --- course insights (FutureLearn exports) --------------------------------------------------------------
     "insights.title": ("Course insights", "Wawasan kursus"),
     "insights.intro": (
@@ -508,17 +529,23 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.international": ("International", "Antarabangsa"),
     "col.dimension": ("Dimension", "Dimensi"),
     "col.value": ("Value", "Nilai"),
+    "card.exact": ("Exact value: {value}", "Nilai tepat: {value}"),
     "col.completions": ("Completions", "Penyempurnaan"),
     "col.completed": ("Completed", "Tamat"),
     "col.coc": ("COC", "COC"),
     "col.coa": ("COA", "COA"),
     "col.mms": ("MMS", "MMS"),
-    "col.certificates": ("Certificates", "Sijil"),
+    "col.certificates": ("Certificates issued", "Sijil dikeluarkan"),
+    "col.certificates_total": ("Certificates issued or bought", "Sijil dikeluarkan atau dibeli"),
     "col.certificates_purchased": ("Certificates purchased", "Sijil dibeli"),
     "col.starters": ("Starters", "Pelajar yang bermula"),
     "col.completion_rate_pct": ("Completion rate, all enrolments (%)", "Kadar penyempurnaan, semua pendaftaran (%)"),
+    "col.completion_rate_step_runs_pct": (
+        "Completion rate, enrolments in runs with step data (%)",
+        "Kadar penyempurnaan, pendaftaran dalam sesi dengan data langkah (%)"),
     "col.completion_rate_started_pct": (
-        "Completion rate, learners who started (%)", "Kadar penyempurnaan, pelajar yang bermula (%)"),
+        "Completion rate, learners who started (runs with step data) (%)",
+        "Kadar penyempurnaan, pelajar yang bermula (sesi dengan data langkah) (%)"),
     "col.completed_starters": ("Completed (of starters)", "Tamat (daripada yang bermula)"),
     "col.withdrawals": ("Withdrawals", "Menarik diri"),
     "col.passed": ("Passed", "Lulus"),
@@ -576,7 +603,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.completed_50pct": ("Completed 50%", "Menamatkan 50%"),
     "col.completed_90pct": ("Completed 90%", "Menamatkan 90%"),
     "col.fully_participated": ("Fully participated", "Penyertaan penuh"),
-    "col.certified": ("Certified", "Menerima sijil"),
+    "col.certified": ("Learners with a certificate (issued or bought)", "Pelajar yang menerima sijil (dikeluarkan atau dibeli)"),
     "col.week_number": ("Week", "Minggu"),
     "col.active": ("Active", "Aktif"),
     "col.retention_pct": ("Retention (%)", "Pengekalan (%)"),

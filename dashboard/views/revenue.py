@@ -56,7 +56,7 @@ if ui.has_rows(by_ptj):
             value_title="RM",
             horizontal=True,
             stacked=True,
-            colors=("#0b4f9c", "#27ae60", "#c0392b"),
+            colors=charts.SERIES_COLOURS,
         )
         st.plotly_chart(fig, width="stretch", config=ui.PLOTLY_CONFIG, key="chart_revenue_components")
 
@@ -67,9 +67,11 @@ if ui.has_rows(monthly):
     month_df = monthly.df.groupby("group_key")[list(MONEY)].sum()
     months = pd.period_range(month_df.index.min(), month_df.index.max(), freq="M").strftime("%Y-%m")
     month_df = month_df.reindex(months, fill_value=0.0).rename_axis("group_key").reset_index()
+    # Month names in the page's language from Babel's locale data ("Mac 2026"), not plotly's English dates.
+    month_df["month_label"] = [ui.fmt_month(m, lang) for m in month_df["group_key"]]
     fig = charts.trend(
         month_df,
-        x="group_key",
+        x="month_label",
         series={m: t(f"money.{m}") for m in MONEY},
         title=t("revenue.monthly"),
         unit="rm",
