@@ -76,7 +76,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "The warehouse holds no courses yet. Add exports to the landing folder and run `mckpi etl`.",
         "Gudang data belum mempunyai kursus. Letakkan fail eksport dalam folder landing dan jalankan `mckpi etl`.",
     ),
-    "empty": ("No data for these filters.", "Tiada data untuk penapis ini."),
+    "empty": ("No runs in this period for these filters (a gap, not zero).",
+              "Tiada sesi dalam tempoh ini untuk penapis ini (satu jurang, bukan sifar)."),
     "empty.hint": (
         "Try another year, or clear some filters in the sidebar.",
         "Cuba tahun lain, atau kosongkan sebahagian penapis di bar sisi.",
@@ -350,6 +351,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "compare.certificates": ("Certificates by type", "Sijil mengikut jenis"),
     "compare.revenue": ("Revenue", "Hasil"),
     "compare.retention": ("Weekly retention (all runs)", "Pengekalan mingguan (semua sesi)"),
+    "compare.line_dropped": ("No retention line for {names}: no step data for this course (or its counts are "
+                             "hidden as small).",
+                             "Tiada garis pengekalan untuk {names}: tiada data langkah untuk kursus ini (atau "
+                             "bilangannya disembunyikan kerana kecil)."),
     "compare.table": ("Side by side", "Sebelah-menyebelah"),
     # --- freshness ----------------------------------------------------------------------------------------
     "freshness.title": ("Data freshness", "Kesegaran data"),
@@ -637,6 +642,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.min_days": ("Fewest days", "Hari paling sedikit"),
     "col.max_days": ("Most days", "Hari paling banyak"),
     "col.completions_timed": ("Completions with a date", "Penyempurnaan bertarikh"),
+    "col.is_week_reached": ("Week reached", "Minggu telah tiba"),
     "col.enrolled_with_steps": ("Enrolled in runs with step data", "Mendaftar dalam sesi dengan data langkah"),
     "col.learners_visited": ("Learners active that week", "Pelajar aktif minggu itu"),
     "col.next_run_starts_on": ("Next run starts", "Sesi seterusnya bermula"),

@@ -237,7 +237,8 @@ def retention_curves(
 ) -> go.Figure:
     """Share of starters still active each week, one line per course run (or course: `colors` by line name)."""
     fig = go.Figure()
-    for i, (run_id, part) in enumerate(df.sort_values(week).groupby(run, sort=True)):
+    # Weeks not reached yet (or hidden) have no value: they are left out, so a line stops instead of falling to 0.
+    for i, (run_id, part) in enumerate(df.dropna(subset=[value]).sort_values(week).groupby(run, sort=True)):
         fig.add_trace(
             go.Scatter(
                 x=part[week],

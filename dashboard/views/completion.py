@@ -88,6 +88,9 @@ if ui.has_rows(funnel):
             )
             ui.chart_with_data(fig, retention.display.drop(columns=["group_key"]), "weekly-retention",
                                note=t("small_cells"))
+            waiting = runs_df.loc[~runs_df["is_week_reached"].astype(bool), "run"].unique()
+            if len(waiting):  # weeks still ahead are left out of the lines, never drawn at 0
+                st.caption(t("completion.week_not_reached", runs=", ".join(waiting)))
 
 # --- completion rate per course ------------------------------------------------------------------------------
 st.header(t("completion.rate_by_course"), help=data.kpi_help("completion_rate", lang))
