@@ -212,6 +212,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Yuran MC, pendapatan sijil dan bayaran balik mengikut PTj",
     ),
     "revenue.monthly": ("Monthly revenue", "Hasil bulanan"),
+    "revenue.net_by_course": ("Net revenue by course: {ptj}", "Hasil bersih mengikut kursus: {ptj}"),
     "revenue.by_course": ("Revenue by PTj and course", "Hasil mengikut PTj dan kursus"),
     "revenue.yoy": ("Net revenue: this year vs last year, by PTj", "Hasil bersih: tahun ini berbanding tahun lepas, mengikut PTj"),
     "revenue.yoy_needs_year": (

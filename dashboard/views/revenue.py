@@ -33,17 +33,27 @@ if ui.has_rows(by_ptj):
     ptj_df = by_ptj.df.groupby(["group_key"], as_index=False)[list(MONEY)].sum()
     left, right = st.columns(2)
     with left:
-        fig = charts.ranked_bars(
-            ptj_df,
-            label="group_key",
-            value="net_revenue_rm",
-            title=t("revenue.net_by_ptj"),
-            unit="rm",
-            value_title="RM",
-            color_key="group_key",
-            colors=colors,
-        )
-        ui.chart_with_data(fig, by_ptj.display, "revenue-by-ptj")
+        one_ptj = data.kpi("revenue", filters, by="course", lang=lang) if len(ptj_df) == 1 else None
+        if one_ptj is not None and one_ptj.ok and not one_ptj.empty:
+            # One PTj (a dean's usual view): one bar says nothing, so its courses, in the PTj's colour.
+            code = str(ptj_df["group_key"].iloc[0])
+            course_df = one_ptj.df.groupby("group_label", as_index=False)["net_revenue_rm"].sum().assign(ptj=code)
+            fig = charts.ranked_bars(course_df, label="group_label", value="net_revenue_rm",
+                                     title=t("revenue.net_by_course", ptj=code), unit="rm", value_title="RM",
+                                     color_key="ptj", colors=colors)
+            ui.chart_with_data(fig, one_ptj.display, "revenue-by-course")
+        else:
+            fig = charts.ranked_bars(
+                ptj_df,
+                label="group_key",
+                value="net_revenue_rm",
+                title=t("revenue.net_by_ptj"),
+                unit="rm",
+                value_title="RM",
+                color_key="group_key",
+                colors=colors,
+            )
+            ui.chart_with_data(fig, by_ptj.display, "revenue-by-ptj")
     with right:
         # Fees and certificate income to the right of zero, refunds to the left: the bar's reach is net revenue.
         order = ptj_df.sort_values("net_revenue_rm", ascending=False).assign(refunds_rm=lambda d: -d["refunds_rm"])

@@ -7,6 +7,7 @@ shows the answer formatted, in English and in Malay, with filters taken from the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pandas as pd
@@ -237,3 +238,12 @@ def test_filter_with_no_rows_shows_the_empty_state(app: Callable[..., AppTest]) 
     at = app("revenue", ptj="APM", platform="futurelearn")  # APM has no FutureLearn course
     no_problems(at)
     assert f"{t('empty')} {t('empty.hint')}" in [i.value for i in at.info]
+
+
+def test_revenue_with_one_ptj_ranks_its_courses(app: Callable[..., AppTest]) -> None:
+    """A dean's view (one PTj): the first chart ranks the PTj's courses, not one PTj bar (issue 15)."""
+    at = app("revenue", year=str(YEAR), ptj="FBE")
+    no_problems(at)
+    assert at.get("plotly_chart")
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(t("revenue.net_by_course", ptj="FBE").split(":")[0] in title for title in titles), titles

@@ -687,6 +687,10 @@ def test_orphaned_courses(kpi):
     # On 2025-03-01 R6 (2025-02-10 .. 2025-03-09) is running: C4 is listed too.
     earlier = rows(kpi("orphaned_courses", as_of=dt.date(2025, 3, 1)))
     assert [r["course_code"] for r in earlier] == ["MC-FBE-002", "MC-FBE-001"]
+    # C4's only live run (R6) started on 2025-02-10, before the as-of date: it has no "next run" (issue 15: never
+    # a start date in the past); C3's next run is R5.
+    assert [(r["next_run_id"], r["next_run_starts_on"]) for r in earlier] == [
+        (None, None), ("MC-FBE-001-2025-2", dt.date(2025, 9, 1))]
     # After R5 ends (2025-10-12) nothing is left.
     assert rows(kpi("orphaned_courses", as_of=dt.date(2025, 10, 13))) == []
 
