@@ -88,11 +88,11 @@ final as (
         coalesce(labels.group_label, group_weeks.group_key) as group_label,
         group_weeks.week_number::integer as week_number,
         group_weeks.starters,
-        group_weeks.first_starts_on + to_days(7 * (group_weeks.week_number::integer - 1)) <= $as_of
+        (group_weeks.first_starts_on + 7 * (group_weeks.week_number::integer - 1) <= $as_of or visits.learners_visited > 0)
             as is_week_reached,
-        case when group_weeks.first_starts_on + to_days(7 * (group_weeks.week_number::integer - 1)) <= $as_of
+        case when (group_weeks.first_starts_on + 7 * (group_weeks.week_number::integer - 1) <= $as_of or visits.learners_visited > 0)
             then coalesce(visits.learners_visited, 0) end as learners_visited,
-        case when group_weeks.first_starts_on + to_days(7 * (group_weeks.week_number::integer - 1)) <= $as_of
+        case when (group_weeks.first_starts_on + 7 * (group_weeks.week_number::integer - 1) <= $as_of or visits.learners_visited > 0)
             then round(100.0 * coalesce(visits.learners_visited, 0) / group_weeks.starters, 1) end
             as retention_pct,
     from group_weeks
