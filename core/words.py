@@ -77,7 +77,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "The warehouse holds no courses yet. Add exports to the landing folder and run `mckpi etl`.",
         "Gudang data belum mempunyai kursus. Letakkan fail eksport dalam folder landing dan jalankan `mckpi etl`.",
     ),
-    "empty": ("No data for these filters.", "Tiada data untuk penapis ini."),
+    "empty": ("No runs in this period for these filters (a gap, not zero).",
+              "Tiada sesi dalam tempoh ini untuk penapis ini (satu jurang, bukan sifar)."),
     "empty.hint": (
         "Try another year, or clear some filters in the sidebar.",
         "Cuba tahun lain, atau kosongkan sebahagian penapis di bar sisi.",
@@ -212,6 +213,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Yuran MC, pendapatan sijil dan bayaran balik mengikut PTj",
     ),
     "revenue.monthly": ("Monthly revenue", "Hasil bulanan"),
+    "revenue.net_by_course": ("Net revenue by course: {ptj}", "Hasil bersih mengikut kursus: {ptj}"),
     "revenue.by_course": ("Revenue by PTj and course", "Hasil mengikut PTj dan kursus"),
     "revenue.yoy": ("Net revenue: this year vs last year, by PTj", "Hasil bersih: tahun ini berbanding tahun lepas, mengikut PTj"),
     "revenue.yoy_needs_year": (
@@ -233,10 +235,31 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "completion.all_runs": ("All runs", "Semua sesi"),
     "completion.funnel": ("Learner funnel: {name}", "Corong pelajar: {name}"),
     "completion.no_steps": (
-        "{name} has no step activity data, so the started, 50% and 90% stages and the weekly retention "
-        "cannot be shown. Completions and certificates are still counted from the results file.",
-        "{name} tiada data aktiviti langkah, jadi peringkat bermula, 50% dan 90% serta pengekalan mingguan "
-        "tidak dapat ditunjukkan. Penyempurnaan dan sijil masih dikira daripada fail keputusan.",
+        "No step data for this course ({name}): the started, 50% and 90% stages and the weekly retention "
+        "cannot be shown, and are not zero. Completions and certificates are still counted from the results "
+        "file.",
+        "Tiada data langkah untuk kursus ini ({name}): peringkat bermula, 50% dan 90% serta pengekalan mingguan "
+        "tidak dapat ditunjukkan, dan bukan sifar. Penyempurnaan dan sijil masih dikira daripada fail keputusan.",
+    ),
+    "completion.no_steps_fl": (
+        "No step data for this course ({name}): the started, 50% and 90% stages and the weekly retention "
+        "cannot be shown, and are not zero. Completions come from FutureLearn's fully-participated date "
+        "(fully_participated_at) in the enrolments export; certificates from the statements bought there.",
+        "Tiada data langkah untuk kursus ini ({name}): peringkat bermula, 50% dan 90% serta pengekalan mingguan "
+        "tidak dapat ditunjukkan, dan bukan sifar. Penyempurnaan diambil daripada tarikh penyertaan penuh "
+        "FutureLearn (fully_participated_at) dalam eksport pendaftaran; sijil daripada penyata yang dibeli di situ.",
+    ),
+    "completion.outcomes": (
+        "Completed: {completed} · completed 90% of steps: {p90} · learners with a certificate: {certified}. "
+        "These are not funnel stages: a FutureLearn learner fully participates with more than half the steps and "
+        "every test, so not every 90% learner has, and completions also come from the results file.",
+        "Tamat: {completed} · menamatkan 90% langkah: {p90} · pelajar yang menerima sijil: {certified}. "
+        "Ini bukan peringkat corong: pelajar FutureLearn menyertai sepenuhnya dengan lebih separuh langkah dan "
+        "setiap ujian, jadi bukan setiap pelajar 90% begitu, dan penyempurnaan juga datang daripada fail keputusan.",
+    ),
+    "completion.week_not_reached": (
+        "Weeks not reached yet are left out (not drawn as 0): {runs}.",
+        "Minggu yang belum tiba tidak dilukis (bukan 0): {runs}.",
     ),
     "completion.retention": ("Weekly retention across runs: {name}", "Pengekalan mingguan merentas sesi: {name}"),
     "completion.retention_axis": ("Still active (% of starters)", "Masih aktif (% pelajar yang bermula)"),
@@ -274,7 +297,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stage.completed_90pct": ("Completed 90% of steps", "Menamatkan 90% langkah"),
     "stage.fully_participated": ("Fully participated", "Penyertaan penuh"),
     "stage.completed": ("Completed", "Tamat"),
-    "stage.certified": ("Certified", "Menerima sijil"),
+    "stage.certified": ("Learners with a certificate", "Pelajar yang menerima sijil"),
     # --- course insights (FutureLearn exports) --------------------------------------------------------------
     "insights.title": ("Course insights", "Wawasan kursus"),
     "insights.intro": (
@@ -353,6 +376,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "compare.certificates": ("Certificates by type", "Sijil mengikut jenis"),
     "compare.revenue": ("Revenue", "Hasil"),
     "compare.retention": ("Weekly retention (all runs)", "Pengekalan mingguan (semua sesi)"),
+    "compare.line_dropped": ("No retention line for {names}: no step data for this course (or its counts are "
+                             "hidden as small).",
+                             "Tiada garis pengekalan untuk {names}: tiada data langkah untuk kursus ini (atau "
+                             "bilangannya disembunyikan kerana kecil)."),
     "compare.table": ("Side by side", "Sebelah-menyebelah"),
     # --- freshness ----------------------------------------------------------------------------------------
     "freshness.title": ("Data freshness", "Kesegaran data"),
@@ -574,17 +601,23 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.international": ("International", "Antarabangsa"),
     "col.dimension": ("Dimension", "Dimensi"),
     "col.value": ("Value", "Nilai"),
+    "card.exact": ("Exact value: {value}", "Nilai tepat: {value}"),
     "col.completions": ("Completions", "Penyempurnaan"),
     "col.completed": ("Completed", "Tamat"),
     "col.coc": ("COC", "COC"),
     "col.coa": ("COA", "COA"),
     "col.mms": ("MMS", "MMS"),
-    "col.certificates": ("Certificates", "Sijil"),
+    "col.certificates": ("Certificates issued", "Sijil dikeluarkan"),
+    "col.certificates_total": ("Certificates issued or bought", "Sijil dikeluarkan atau dibeli"),
     "col.certificates_purchased": ("Certificates purchased", "Sijil dibeli"),
     "col.starters": ("Starters", "Pelajar yang bermula"),
     "col.completion_rate_pct": ("Completion rate, all enrolments (%)", "Kadar penyempurnaan, semua pendaftaran (%)"),
+    "col.completion_rate_step_runs_pct": (
+        "Completion rate, enrolments in runs with step data (%)",
+        "Kadar penyempurnaan, pendaftaran dalam sesi dengan data langkah (%)"),
     "col.completion_rate_started_pct": (
-        "Completion rate, learners who started (%)", "Kadar penyempurnaan, pelajar yang bermula (%)"),
+        "Completion rate, learners who started (runs with step data) (%)",
+        "Kadar penyempurnaan, pelajar yang bermula (sesi dengan data langkah) (%)"),
     "col.completed_starters": ("Completed (of starters)", "Tamat (daripada yang bermula)"),
     "col.withdrawals": ("Withdrawals", "Menarik diri"),
     "col.passed": ("Passed", "Lulus"),
@@ -642,7 +675,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.completed_50pct": ("Completed 50%", "Menamatkan 50%"),
     "col.completed_90pct": ("Completed 90%", "Menamatkan 90%"),
     "col.fully_participated": ("Fully participated", "Penyertaan penuh"),
-    "col.certified": ("Certified", "Menerima sijil"),
+    "col.certified": ("Learners with a certificate (issued or bought)", "Pelajar yang menerima sijil (dikeluarkan atau dibeli)"),
     "col.week_number": ("Week", "Minggu"),
     "col.active": ("Active", "Aktif"),
     "col.retention_pct": ("Retention (%)", "Pengekalan (%)"),
@@ -676,6 +709,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.min_days": ("Fewest days", "Hari paling sedikit"),
     "col.max_days": ("Most days", "Hari paling banyak"),
     "col.completions_timed": ("Completions with a date", "Penyempurnaan bertarikh"),
+    "col.is_week_reached": ("Week reached", "Minggu telah tiba"),
     "col.enrolled_with_steps": ("Enrolled in runs with step data", "Mendaftar dalam sesi dengan data langkah"),
     "col.learners_visited": ("Learners active that week", "Pelajar aktif minggu itu"),
     "col.next_run_starts_on": ("Next run starts", "Sesi seterusnya bermula"),
@@ -908,6 +942,26 @@ _AUTH_PAIRS: dict[str, tuple[str, str]] = {
     "audit.event": ("Event", "Peristiwa"),
     "audit.user": ("User", "Pengguna"),
     "audit.none": ("Nothing recorded yet.", "Belum ada rekod."),
+    "audit.action": ("Action", "Tindakan"),
+    "audit.dates": ("Dates (Malaysia time)", "Tarikh (waktu Malaysia)"),
+    "audit.any": ("Any", "Semua"),
+    "audit.col.when": ("When (Malaysia time)", "Bila (waktu Malaysia)"),
+    "audit.col.action": ("Action", "Tindakan"),
+    "audit.col.user": ("User", "Pengguna"),
+    "audit.col.role": ("Role", "Peranan"),
+    "audit.col.page": ("Page", "Halaman"),
+    "audit.col.what": ("What", "Apa"),
+    "audit.col.filters": ("Filters", "Penapis"),
+    "audit.col.details": ("Details", "Butiran"),
+    "audit.ev.login": ("Signed in", "Log masuk"),
+    "audit.ev.login_failed": ("Sign-in failed", "Log masuk gagal"),
+    "audit.ev.login_locked": ("Account locked", "Akaun dikunci"),
+    "audit.ev.logout": ("Signed out", "Log keluar"),
+    "audit.ev.session_expired": ("Session expired", "Sesi tamat"),
+    "audit.ev.access_denied": ("Page refused", "Halaman ditolak"),
+    "audit.ev.download": ("Download", "Muat turun"),
+    "audit.ev.subscription_send": ("Report e-mailed", "Laporan dihantar melalui e-mel"),
+    "audit.ev.alert": ("Alert sent", "Amaran dihantar"),
     "report.download_xlsx": ("Ministry report {year} (Excel)", "Laporan kementerian {year} (Excel)"),
     "report.download_pdf": ("Ministry report {year} (PDF)", "Laporan kementerian {year} (PDF)"),
     "kpi_denied": ("Not available for your role.", "Tidak tersedia untuk peranan anda."),

@@ -38,7 +38,7 @@ PAGE_HAS_VISIBILITY = "visibility" in inspect.signature(st.Page).parameters
 def nav_page(allowed: set[str], file: str, title: str, icon: str, url_path: str, **kwargs: Any) -> st.Page | None:
     """A page of the menu. A page this role may not open is registered hidden, so a URL or a page switch to it
     lands on "not permitted" rather than on another page (a Streamlit without hidden pages leaves it out)."""
-    if url_path not in allowed:
+    if kwargs.pop("access_key", url_path) not in allowed:
         if not PAGE_HAS_VISIBILITY:
             return None
         kwargs["visibility"] = "hidden"
@@ -48,7 +48,8 @@ def nav_page(allowed: set[str], file: str, title: str, icon: str, url_path: str,
 def menu(allowed: set[str]) -> dict[str, list[st.Page]]:
     pages = {
         t("nav.dashboards"): [
-            nav_page(allowed, "overview.py", t("page.overview"), ":material/dashboard:", "overview", default=True),
+            nav_page(allowed, "overview.py", t("page.overview"), ":material/dashboard:", "scorecard", default=True,
+                     access_key="overview"),
             nav_page(allowed, "ministry.py", t("page.ministry"), ":material/account_balance:", "ministry"),
             nav_page(allowed, "revenue.py", t("page.revenue"), ":material/payments:", "revenue"),
             nav_page(allowed, "completion.py", t("page.completion"), ":material/school:", "completion"),
@@ -63,7 +64,18 @@ def menu(allowed: set[str]) -> dict[str, list[st.Page]]:
             nav_page(allowed, "audit.py", auth.text("audit.title", lang), ":material/policy:", "audit"),
         ],
     }
+    # The default page is served at "/", so Streamlit would answer "/overview" (the page's name, the link a user
+    # types or shares) with "Page not found": a hidden page at that path sends the visitor to the scorecard.
+    pages[t("nav.dashboards")].append(st.Page(_to_overview, title=t("page.overview"), url_path=OVERVIEW_ALIAS,
+                                              visibility="hidden"))
     return {section: [p for p in entries if p is not None] for section, entries in pages.items()}
+
+
+OVERVIEW_ALIAS = "overview"
+
+
+def _to_overview() -> None:
+    st.switch_page(VIEWS_DIR / "overview.py")
 
 
 def no_menu() -> None:
@@ -86,6 +98,8 @@ ui.sidebar_filters(options)
 
 pages = menu(allowed)
 page = st.navigation(pages)
+if page.url_path == OVERVIEW_ALIAS:
+    page.run()  # switches to the scorecard at "/"
 page_key = page.url_path or "overview"  # the default page's url_path is ""
 st.session_state["_mckpi_page"] = page_key  # for the audit records of downloads
 

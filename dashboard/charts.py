@@ -10,20 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
+import plotly.express as px
 import plotly.graph_objects as go
 
-# 24 colours that stay apart on a projector (Plotly's Dark24 with the two near-blacks swapped for clearer hues).
-PALETTE: tuple[str, ...] = (
-    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#B68100", "#750D86", "#EB663B",
-    "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE", "#862A16",
-    "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038", "#0b4f9c",
-)
-UNIVERSITY_BLUE = "#0b4f9c"
-SERIES_COLOURS: tuple[str, ...] = ("#0b4f9c", "#f39c12", "#c0392b", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d")
-STATUS_COLOURS = {"on_track": "#1e8449", "at_risk": "#d68910", "behind": "#c0392b"}
+# Colour-blind-safe colours (Okabe & Ito's eight without black, then Paul Tol's "Safe" set as plotly ships it),
+# one per PTj: a colour means a PTj on every chart. Past 21 PTjs the list wraps.
+OKABE_ITO: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+# Then four of Tol's "bright" set, so the 20 PTjs of the demo university each have their own.
+PALETTE: tuple[str, ...] = (*OKABE_ITO, *(c for c in px.colors.qualitative.Safe if c != "rgb(136, 136, 136)"),
+                            "#4477AA", "#EE6677", "#228833", "#66CCEE")
+UNIVERSITY_BLUE = "#0b4f9c"  # the one colour of a chart with one series
+# Series that are not PTjs (money streams, years, courses compared): the Okabe-Ito order.
+SERIES_COLOURS: tuple[str, ...] = (UNIVERSITY_BLUE, "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#999999")
+# Statuses: the same three colours as the status badges (dashboard/widgets.py STATUS_BADGE), blue-orange-vermillion
+# so they differ for red-green colour blindness too.
+STATUS_COLOURS = {"on_track": "#009E73", "at_risk": "#E69F00", "behind": "#D55E00", "not_started": "#999999"}
 
 FONT_SIZE = 15
-TITLE_WRAP = 52  # characters per title line: a half-width chart on a 1280 px screen
+TITLE_WRAP = 34  # characters per title line: a 2/5-width chart at 1440 px, and a 420 px phone
 TITLE_SIZE = 18
 MIN_HEIGHT = 380
 
@@ -81,7 +85,7 @@ def style(fig: go.Figure, title: str, *, height: int | None = None, legend: bool
         # cover the title, and both push the plot area in (automargin) instead of overlapping it.
         # Anchored on the plot area's top edge and pushing the margin (automargin), so a title on two lines
         # grows upwards into room made for it instead of being cut at the top of the figure.
-        title={"text": wrap(title, TITLE_WRAP, lines=2), "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left",
+        title={"text": wrap(title, TITLE_WRAP, lines=3), "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left",
                "xref": "container", "y": 1, "yref": "paper", "yanchor": "bottom", "pad": {"b": 14, "l": 8},
                "automargin": True},
         font={"size": FONT_SIZE},
@@ -254,7 +258,8 @@ def retention_curves(
 ) -> go.Figure:
     """Share of starters still active each week, one line per course run (or course: `colors` by line name)."""
     fig = go.Figure()
-    for i, (run_id, part) in enumerate(df.sort_values(week).groupby(run, sort=True)):
+    # Weeks not reached yet (or hidden) have no value: they are left out, so a line stops instead of falling to 0.
+    for i, (run_id, part) in enumerate(df.dropna(subset=[value]).sort_values(week).groupby(run, sort=True)):
         fig.add_trace(
             go.Scatter(
                 x=part[week],

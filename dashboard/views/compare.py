@@ -144,6 +144,11 @@ if retention.ok and not retention.empty:
         colors=course_colours if filters.year else None,
     )
     ui.chart_with_data(fig, retention.display, "compare-retention", note=t("small_cells"))
+    # A chosen course without a line (no step data, or every week hidden) is named, not silently left out.
+    drawn = set(retention.df.dropna(subset=["retention_pct"])["group_key"])
+    missing = [titles[c] for c in chosen if c not in drawn]
+    if missing:
+        st.caption(t("compare.line_dropped", names=", ".join(missing)))
 elif retention.ok:
     st.info(t("completion.no_steps", name=", ".join(titles[c] for c in chosen)), icon=":material/info:")
 else:

@@ -18,7 +18,7 @@ HEADLINES: dict[str, tuple[str, str]] = {
     "enrolments": ("enrolments", "enrolments"),
     "learners": ("learners", "learners"),
     "completions": ("completions", "completions"),
-    "certificates": ("certificates", "certificates"),
+    "certificates": ("certificates", "certificates_total"),  # issued + FutureLearn statements bought
     "completion_rate": ("completion_rate", "completion_rate_pct"),
     "net_revenue": ("revenue", "net_revenue_rm"),
 }
@@ -69,13 +69,13 @@ def forecast_lines(row: pd.Series, unit: str) -> list[str]:
     short = row.get("forecast_shortfall")
     has_short = not ui.is_missing(short) and float(short) > 0
     if float(row.get("expected_pct") or 0) >= 100:  # the year is over: only what was missed
-        return [t("overview.short_closed", short=ui.fmt_value(short, unit))] if has_short else []
-    lines = [t("overview.forecast_line", value=ui.fmt_value(row.get("forecast_value"), unit),
+        return [t("overview.short_closed", short=ui.fmt_card(short, unit, lang))] if has_short else []
+    lines = [t("overview.forecast_line", value=ui.fmt_card(row.get("forecast_value"), unit, lang),
                pct=ui.fmt_pct(row.get("forecast_pct")))]
     reach = row.get("forecast_reach_on")
     if has_short:
-        lines.append(t("overview.short_line", short=ui.fmt_value(short, unit),
-                       when="–" if ui.is_missing(reach) else pd.Timestamp(reach).date().isoformat()))
+        lines.append(t("overview.short_line", short=ui.fmt_card(short, unit, lang),
+                       when=ui.fmt_date(reach, lang)))
     return lines
 
 
@@ -95,7 +95,7 @@ def headline_card(target_id: str) -> None:
     if targets is not None and target_id in targets.index:
         row = targets.loc[target_id]
         status = row.get("status")
-        lines.append(t("overview.target_line", target=ui.fmt_value(row.get("target_value"), unit),
+        lines.append(t("overview.target_line", target=ui.fmt_card(row.get("target_value"), unit, lang),
                        pct=ui.fmt_pct(row.get("pct_achieved"))))
         lines.append(t("overview.expected_line", pct=ui.fmt_pct(row.get("expected_pct"))))
         lines.extend(forecast_lines(row, unit))
@@ -158,13 +158,16 @@ with right:
         table["status"] = [t(f"status.{s}") if has(f"status.{s}") else "–" for s in table["status"]]
         table["scope_label"] = [code if isinstance(code, str) else t("grain.university")
                                 for code in table["ptj_code"]]
-        # Counts and RM share a column here: each value formatted in its own KPI's unit.
+        # Counts and RM share a column here: on screen each value is formatted in its own KPI's unit; the
+        # download keeps the numbers as numbers, with the unit in a column of its own.
         units = ["rm" if k == "net_revenue" else data.kpi_unit(k) for k in table["kpi_id"]]
+        numbers = table.assign(unit=units)
         for col in ("value", "target_value", "forecast_value", "forecast_shortfall"):
             table[col] = [ui.fmt_value(v, u) for v, u in zip(table[col], units, strict=True)]
         keep = ["kpi_title", "scope_label", "value", "target_value", "pct_achieved", "status", "forecast_value",
                 "forecast_pct", "forecast_shortfall", "forecast_reach_on"]
-        ui.table(table[[c for c in keep if c in table]], name="targets", height=420)
+        ui.table(table[[c for c in keep if c in table]], name="targets", height=420,
+                 download=numbers[[c for c in [*keep[:2], "unit", *keep[2:]] if c in numbers]])
 
 # --- the ministry report (revenue and workload inside: management, and PTj users for their own PTjs) -----------
 scope = auth.current_scope()

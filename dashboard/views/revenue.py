@@ -33,17 +33,27 @@ if ui.has_rows(by_ptj):
     ptj_df = by_ptj.df.groupby(["group_key"], as_index=False)[list(MONEY)].sum()
     left, right = st.columns(2)
     with left:
-        fig = charts.ranked_bars(
-            ptj_df,
-            label="group_key",
-            value="net_revenue_rm",
-            title=t("revenue.net_by_ptj"),
-            unit="rm",
-            value_title="RM",
-            color_key="group_key",
-            colors=colors,
-        )
-        ui.chart_with_data(fig, by_ptj.display, "revenue-by-ptj")
+        one_ptj = data.kpi("revenue", filters, by="course", lang=lang) if len(ptj_df) == 1 else None
+        if one_ptj is not None and one_ptj.ok and not one_ptj.empty:
+            # One PTj (a dean's usual view): one bar says nothing, so its courses, in the PTj's colour.
+            code = str(ptj_df["group_key"].iloc[0])
+            course_df = one_ptj.df.groupby("group_label", as_index=False)["net_revenue_rm"].sum().assign(ptj=code)
+            fig = charts.ranked_bars(course_df, label="group_label", value="net_revenue_rm",
+                                     title=t("revenue.net_by_course", ptj=code), unit="rm", value_title="RM",
+                                     color_key="ptj", colors=colors)
+            ui.chart_with_data(fig, one_ptj.display, "revenue-by-course")
+        else:
+            fig = charts.ranked_bars(
+                ptj_df,
+                label="group_key",
+                value="net_revenue_rm",
+                title=t("revenue.net_by_ptj"),
+                unit="rm",
+                value_title="RM",
+                color_key="group_key",
+                colors=colors,
+            )
+            ui.chart_with_data(fig, by_ptj.display, "revenue-by-ptj")
     with right:
         # Fees and certificate income to the right of zero, refunds to the left: the bar's reach is net revenue.
         order = ptj_df.sort_values("net_revenue_rm", ascending=False).assign(refunds_rm=lambda d: -d["refunds_rm"])
@@ -56,7 +66,7 @@ if ui.has_rows(by_ptj):
             value_title="RM",
             horizontal=True,
             stacked=True,
-            colors=("#0b4f9c", "#27ae60", "#c0392b"),
+            colors=charts.SERIES_COLOURS,
         )
         st.plotly_chart(fig, width="stretch", config=ui.PLOTLY_CONFIG, key="chart_revenue_components")
 
@@ -67,9 +77,11 @@ if ui.has_rows(monthly):
     month_df = monthly.df.groupby("group_key")[list(MONEY)].sum()
     months = pd.period_range(month_df.index.min(), month_df.index.max(), freq="M").strftime("%Y-%m")
     month_df = month_df.reindex(months, fill_value=0.0).rename_axis("group_key").reset_index()
+    # Month names in the page's language from Babel's locale data ("Mac 2026"), not plotly's English dates.
+    month_df["month_label"] = [ui.fmt_month(m, lang) for m in month_df["group_key"]]
     fig = charts.trend(
         month_df,
-        x="group_key",
+        x="month_label",
         series={m: t(f"money.{m}") for m in MONEY},
         title=t("revenue.monthly"),
         unit="rm",

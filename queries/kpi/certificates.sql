@@ -1,15 +1,21 @@
 -- id: certificates
--- title_en: Certificates issued
--- title_ms: Sijil dikeluarkan
+-- title_en: Certificates issued or bought
+-- title_ms: Sijil dikeluarkan atau dibeli
 -- unit: count
 -- grain: university, ptj, course, course_run
--- definition_en: Certificates issued in the year by type (Certificate of Completion, Certificate of Achievement,
---   Malaysian Micro-credential Statement, digital badge), and FutureLearn certificates bought in the year.
--- definition_ms: Sijil yang dikeluarkan pada tahun itu mengikut jenis (Sijil Penyempurnaan, Sijil Pencapaian,
---   Penyata Mikro-kredensial Malaysia, lencana digital), dan sijil FutureLearn yang dibeli pada tahun itu.
+-- definition_en: Certificates in the year, counted by date of issue or purchase (not by run start, so not
+--   comparable with completions of the runs starting in the year): those issued by the university by type
+--   (Certificate of Completion, Certificate of Achievement, Malaysian Micro-credential Statement, digital badge;
+--   each counted, so a learner who passed an MC has a COA and a badge), plus FutureLearn statements bought
+--   (purchased_statement_at in the enrolments export). certificates_total = issued + bought.
+-- definition_ms: Sijil pada tahun itu, dikira mengikut tarikh dikeluarkan atau dibeli (bukan mengikut tarikh
+--   sesi bermula, jadi tidak boleh dibandingkan terus dengan penyempurnaan sesi yang bermula pada tahun itu):
+--   yang dikeluarkan oleh universiti mengikut jenis (Sijil Penyempurnaan, Sijil Pencapaian, Penyata
+--   Mikro-kredensial Malaysia, lencana digital; setiap satu dikira), serta penyata FutureLearn yang dibeli
+--   (purchased_statement_at dalam eksport pendaftaran). certificates_total = dikeluarkan + dibeli.
 -- filters: year, date_from, date_to, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
 -- sources: fct_certificate, fct_enrolment, dim_ptj, dim_course, dim_course_run
--- suppress: certificates, coc, coa, mms, badges, certificates_purchased
+-- suppress: certificates_total, certificates, coc, coa, mms, badges, certificates_purchased
 with
 
 certificates as (
@@ -83,6 +89,7 @@ final as (
             labels.group_label,
             case when $by = 'university' then 'University' else coalesce(issued.group_key, purchased.group_key) end
         ) as group_label,
+        coalesce(issued.certificates, 0) + coalesce(purchased.certificates_purchased, 0) as certificates_total,
         coalesce(issued.certificates, 0) as certificates,
         coalesce(issued.coc, 0) as coc,
         coalesce(issued.coa, 0) as coa,

@@ -3,15 +3,20 @@
 -- title_ms: Kadar penyempurnaan
 -- unit: pct
 -- grain: university, ptj, course, course_run
--- definition_en: Learners who completed, over all enrolments and over learners who started (visited at least one
---   step; only runs with FutureLearn step data can tell who started).
--- definition_ms: Pelajar yang menamatkan kursus, dibahagi semua pendaftaran dan dibahagi pelajar yang bermula
---   (melawat sekurang-kurangnya satu langkah; hanya larian dengan data langkah FutureLearn).
+-- definition_en: Learners who completed, over all enrolments (every run). In runs with FutureLearn step data
+--   (only they can tell who started), the same completions over those runs' enrolments and over the learners
+--   who started (visited at least one step): one numerator, so the rate over starters is never below the rate
+--   over those enrolments.
+-- definition_ms: Pelajar yang menamatkan kursus, dibahagi semua pendaftaran (semua sesi). Dalam sesi dengan data
+--   langkah FutureLearn (hanya sesi ini menunjukkan siapa yang bermula), penyempurnaan yang sama dibahagi
+--   pendaftaran sesi itu dan dibahagi pelajar yang bermula (melawat sekurang-kurangnya satu langkah): pengangka
+--   yang sama, jadi kadar atas pelajar yang bermula tidak pernah lebih rendah.
 -- filters: year, date_from, date_to, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
 -- sources: fct_enrolment, dim_ptj, dim_course, dim_course_run
--- suppress: enrolments, completed, starters, completed_starters
--- derived: completion_rate_pct, completion_rate_started_pct
+-- suppress: enrolments, completed, enrolled_with_steps, starters, completed_starters
+-- derived: completion_rate_pct, completion_rate_step_runs_pct, completion_rate_started_pct
 -- rates: completion_rate_pct = 100 * completed / enrolments,
+--   completion_rate_step_runs_pct = 100 * completed_starters / enrolled_with_steps,
 --   completion_rate_started_pct = 100 * completed_starters / starters
 with
 
@@ -47,6 +52,7 @@ grouped as (
         count(*) as enrolments,
         count(*) filter (where is_completed) as completed,
         -- Null, not 0, where no run in the group has step data (nobody can tell who started).
+        case when count(has_started) > 0 then count(has_started) end as enrolled_with_steps,
         case when count(has_started) > 0 then count(*) filter (where has_started) end as starters,
         case when count(has_started) > 0 then count(*) filter (where has_started and is_completed) end
             as completed_starters,
@@ -63,8 +69,11 @@ final as (
         grouped.enrolments,
         grouped.completed,
         round(100.0 * grouped.completed / nullif(grouped.enrolments, 0), 1) as completion_rate_pct,
-        grouped.starters,
+        grouped.enrolled_with_steps,
         grouped.completed_starters,
+        round(100.0 * grouped.completed_starters / nullif(grouped.enrolled_with_steps, 0), 1)
+            as completion_rate_step_runs_pct,
+        grouped.starters,
         round(100.0 * grouped.completed_starters / nullif(grouped.starters, 0), 1) as completion_rate_started_pct,
     from grouped
     left join labels on labels.by_kind = $by and labels.group_key = grouped.group_key

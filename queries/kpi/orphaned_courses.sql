@@ -4,9 +4,12 @@
 -- unit: count
 -- grain: course
 -- definition_en: Courses with a run running today or starting later whose owner (the academic responsible) has
---   left the university, so the PTj must name another academic to keep offering them.
+--   left the university, so the PTj must name another academic to keep offering them. The next run is the first
+--   that starts on or after the data's as-of date (empty when only a run already under way is left).
 -- definition_ms: Kursus dengan larian yang sedang berjalan hari ini atau akan bermula kemudian yang pemiliknya
 --   (ahli akademik yang bertanggungjawab) telah meninggalkan universiti; PTj perlu menamakan ahli akademik lain.
+--   Sesi seterusnya ialah sesi pertama yang bermula pada atau selepas tarikh data (kosong jika hanya sesi yang
+--   sedang berjalan tinggal).
 -- filters: ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
 -- sources: dim_course, dim_course_run, dim_staff, dim_ptj
 -- suppress:
@@ -28,8 +31,9 @@ live_runs as (
     select
         course_code,
         count(*) as runs_running_or_upcoming,
-        arg_min(run_id, starts_on) as next_run_id,
-        min(starts_on) as next_run_starts_on,
+        -- The next run is one that starts on or after the as-of date; a run already under way is not "next".
+        arg_min(run_id, starts_on) filter (where starts_on >= $as_of) as next_run_id,
+        min(starts_on) filter (where starts_on >= $as_of) as next_run_starts_on,
     from dim_course_run
     where starts_on >= $as_of or (starts_on <= $as_of and ends_on >= $as_of)
     group by course_code
@@ -56,4 +60,4 @@ final as (
 )
 
 select * from final
-order by next_run_starts_on, course_code
+order by next_run_starts_on nulls first, course_code  -- a course with only a run under way first

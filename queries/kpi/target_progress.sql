@@ -7,7 +7,7 @@
 --   target achieved, the share of the year elapsed (100% for past years), and a status: on track when achieved
 --   is at least the elapsed share times the on-track ratio, at risk when at least times the at-risk ratio,
 --   otherwise behind. Values: enrolments, learners, completions (by run start year), courses_offered,
---   new_courses, certificates (issued), net_revenue (RM, by payment year). Forecast to the year end (method:
+--   new_courses, certificates (issued or bought), net_revenue (RM, by payment year). Forecast to the year end (method:
 --   run-rate): the value so far divided by the share of the year elapsed (a past year's is its final value, a
 --   future year has none); forecast % of target; the shortfall (target less forecast, when the forecast is short);
 --   and, this year while the target is not yet reached, the day it is reached at that pace (forecast_reach_on;
@@ -71,8 +71,14 @@ actuals as (
     where launch_year in (select year from target_years)
     group by grouping sets ((launch_year, ptj_code), (launch_year))
     union all
+    -- Certificates as the certificates KPI counts them: issued by the university, plus FutureLearn statements
+    -- bought, by the year of issue or purchase.
     select 'certificates', issue_year, ptj_code, grouping(ptj_code) = 1, count(*)::decimal(18, 2)
-    from fct_certificate
+    from (
+        select issue_year, ptj_code from fct_certificate
+        union all
+        select year(purchased_statement_at)::integer, ptj_code from fct_enrolment where has_purchased_certificate
+    ) as certificates_issued_or_bought
     where issue_year in (select year from target_years)
     group by grouping sets ((issue_year, ptj_code), (issue_year))
     union all

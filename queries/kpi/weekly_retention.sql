@@ -5,9 +5,12 @@
 -- grain: course_run, course
 -- definition_en: For course runs with FutureLearn step data starting in the year: of the learners who started
 --   (visited at least one step), the share who visited at least one step of week k, for each week of the run.
+--   A week not reached yet on the as-of date (week k starts 7 x (k - 1) days after the run) is empty, not 0
+--   (is_week_reached false); by course, a week is reached once the course's first run has reached it.
 -- definition_ms: Bagi larian kursus dengan data langkah FutureLearn yang bermula pada tahun itu: daripada pelajar
 --   yang bermula (melawat sekurang-kurangnya satu langkah), peratus yang melawat sekurang-kurangnya satu
---   langkah minggu k, bagi setiap minggu larian.
+--   langkah minggu k, bagi setiap minggu larian. Minggu yang belum tiba pada tarikh data (minggu k bermula
+--   7 x (k - 1) hari selepas sesi bermula) kosong, bukan 0.
 -- filters: year, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
 -- sources: fct_enrolment, fct_learner_week, dim_course_run, dim_course
 -- suppress: starters, learners_visited
@@ -48,13 +51,14 @@ group_starters as (
         case $by when 'course' then starters.course_code else starters.run_id end as group_key,
         count(distinct starters.learner_key) as starters,
         max(runs.weeks) as weeks,
+        min(runs.starts_on) as first_starts_on,
     from starters
     inner join dim_course_run as runs on starters.run_id = runs.run_id
     group by all
 ),
 
 group_weeks as (
-    select year, group_key, starters, unnest(range(1, weeks + 1)) as week_number
+    select year, group_key, starters, first_starts_on, unnest(range(1, weeks + 1)) as week_number
     from group_starters
 ),
 
@@ -84,8 +88,13 @@ final as (
         coalesce(labels.group_label, group_weeks.group_key) as group_label,
         group_weeks.week_number::integer as week_number,
         group_weeks.starters,
-        coalesce(visits.learners_visited, 0) as learners_visited,
-        round(100.0 * coalesce(visits.learners_visited, 0) / group_weeks.starters, 1) as retention_pct,
+        (group_weeks.first_starts_on + 7 * (group_weeks.week_number::integer - 1) <= $as_of or visits.learners_visited > 0)
+            as is_week_reached,
+        case when (group_weeks.first_starts_on + 7 * (group_weeks.week_number::integer - 1) <= $as_of or visits.learners_visited > 0)
+            then coalesce(visits.learners_visited, 0) end as learners_visited,
+        case when (group_weeks.first_starts_on + 7 * (group_weeks.week_number::integer - 1) <= $as_of or visits.learners_visited > 0)
+            then round(100.0 * coalesce(visits.learners_visited, 0) / group_weeks.starters, 1) end
+            as retention_pct,
     from group_weeks
     left join visits
         on visits.year = group_weeks.year

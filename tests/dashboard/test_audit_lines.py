@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from core.words import t
 from read import audit
 
 # Every character Python's str.splitlines treats as a line end, besides "\n" itself.
@@ -45,4 +46,5 @@ def test_every_record_shows_on_the_audit_log_page(app) -> None:
     assert len(frames) == 1
     frame = frames[0]
     assert sorted(frame["user"]) == sorted(NAMES)  # every record, each name whole
-    assert set(frame["event"]) == {"login_failed"}  # and no forged "login" record
+    # and no forged "login" record (the page names actions in its language: "Sign-in failed")
+    assert set(frame["action"]) == {t("auth.audit.ev.login_failed")}

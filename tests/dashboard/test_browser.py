@@ -13,7 +13,9 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from apptest_helpers import PAGES
@@ -22,12 +24,39 @@ from conftest import REPO
 from playwright.sync_api import expect
 
 from core.words import t
-from dashboard import ui
+from dashboard import auth, ui
 from read.kpi import KpiFilters, get_kpi, run_kpi
 from read.warehouse import Warehouse
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-WIDTH = 1600
+WIDTH = 1440
+PHONE = 420
+MENU_TITLES = {lang: {t(f"page.{p}", lang) for p in ("overview", "ministry", "revenue", "completion", "workload",
+                                                     "insights", "compare", "freshness", "definitions")}
+               | {auth.text("audit.title", lang)} for lang in ("en", "ms")}
+# Every text the menu ever shows, recorded from the first paint on (a MutationObserver set before any script).
+MENU_RECORDER = """
+window.__menu = new Set();
+new MutationObserver(() => {
+  document.querySelectorAll('[data-testid=stSidebarNav] [data-testid=stSidebarNavLink] span[label]').forEach(
+    e => { if (e.textContent.trim()) window.__menu.add(e.textContent.trim()); });
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+# Metric values and labels whose text is wider than their box, and chart titles that leave their chart.
+OVERFLOWS = """() => {
+  const out = [];
+  document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricLabel] p').forEach(e => {
+    if (e.scrollWidth > e.clientWidth + 1) out.push(e.textContent);
+  });
+  document.querySelectorAll('[data-testid=stPlotlyChart]').forEach(chart => {
+    const box = chart.getBoundingClientRect();
+    chart.querySelectorAll('.gtitle').forEach(title => {
+      const r = title.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1) out.push(title.textContent);
+    });
+  });
+  return out;
+}"""
 
 pytestmark = [
     pytest.mark.browser,
@@ -102,7 +131,7 @@ def settle(tab: object) -> None:
 
 
 def open_page(tab: object, base: str, name: str, query: str = "") -> None:
-    tab.goto(f"{base}/{'' if name == 'overview' else name}{query}")
+    tab.goto(f"{base}/{name}{query}")  # /overview is the scorecard too (it sends the visitor to /)
     settle(tab)
 
 
@@ -134,13 +163,13 @@ def test_a_fresh_servers_first_request_for_a_page_gets_the_whole_frame(server: s
     expect(tab.get_by_role("heading", name=t("revenue.title", "ms"), exact=True)).to_be_visible()
     expect(tab.get_by_text(t("filters.header", "ms"), exact=True)).to_be_visible()  # the sidebar of app.py
     net = run_kpi(demo_wh, "revenue", KpiFilters(year=2025, ptj_codes=("FBE",))).df()["net_revenue_rm"].sum()
-    expect(metric_value(tab, t("money.net_revenue_rm", "ms"))).to_have_text(ui.fmt_rm(net))
+    expect(metric_value(tab, t("money.net_revenue_rm", "ms"))).to_have_text(ui.fmt_card(net, "rm", "ms"))
     # The first click of that first session keeps the filters (the legacy pages/ mode is left before drawing).
     tab.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     tab.get_by_role("heading", name=t("revenue.title", "en"), exact=True).wait_for(timeout=30_000)
     settle(tab)
     assert "year=2025" in tab.url and "ptj=FBE" in tab.url and "lang" not in tab.url
-    expect(metric_value(tab, t("money.net_revenue_rm", "en"))).to_have_text(ui.fmt_rm(net))
+    expect(metric_value(tab, t("money.net_revenue_rm", "en"))).to_have_text(ui.fmt_card(net, "rm", "en"))
 
 
 def headline(demo_wh: Warehouse, name: str, lang: str, year: int) -> tuple[str, str] | None:
@@ -148,10 +177,10 @@ def headline(demo_wh: Warehouse, name: str, lang: str, year: int) -> tuple[str, 
     this_year = KpiFilters(year=year)
     if name in {"overview", "ministry"}:
         value = run_kpi(demo_wh, "learners", this_year).df()["learners"].sum()
-        return get_kpi("learners").title(lang), ui.fmt_count(value)
+        return get_kpi("learners").title(lang), ui.fmt_card(value, "count", lang)
     if name == "revenue":
         value = run_kpi(demo_wh, "revenue", this_year).df()["net_revenue_rm"].sum()
-        return t("money.net_revenue_rm", lang), ui.fmt_rm(value)
+        return t("money.net_revenue_rm", lang), ui.fmt_card(value, "rm", lang)
     if name == "freshness":
         runs = run_kpi(demo_wh, "etl_history").df()
         return t("freshness.last_run", lang), t(f"run.{runs['status'].iloc[0]}", lang)
@@ -165,9 +194,11 @@ def test_every_page(server: str, tab: object, demo_wh: Warehouse, year: int, nam
     expect(tab.get_by_role("heading", name=t(PAGE_TITLES[name], lang), exact=True)).to_be_visible()
     expect(tab.get_by_text(t("demo.label", lang).split("**")[1], exact=False).first).to_be_visible()
     expect(tab.get_by_test_id("stException")).to_have_count(0)
+    expect(tab.get_by_text("Page not found")).to_have_count(0)
     expected = headline(demo_wh, name, lang, year)
     if expected:
         expect(metric_value(tab, expected[0])).to_have_text(expected[1])
+    assert tab.evaluate(OVERFLOWS) == []
     if name == "workload":
         load = run_kpi(demo_wh, "lecturer_workload", KpiFilters(year=year), by="staff").df()
         expect(tab.get_by_text(t("workload.overloaded_count", lang, n=int(load["is_overloaded"].sum()),
@@ -195,7 +226,7 @@ def test_filter_through_the_url(server: str, tab: object, demo_wh: Warehouse) ->
     open_page(tab, server, "revenue", "?year=2024&ptj=FSKTM,FK&mctype=programme_based")
     filters = KpiFilters(year=2024, ptj_codes=("FSKTM", "FK"), mc_types=("programme_based",))
     fees = run_kpi(demo_wh, "revenue", filters).df()["gross_fees_rm"].sum()
-    expect(metric_value(tab, t("money.gross_fees_rm"))).to_have_text(ui.fmt_rm(fees))
+    expect(metric_value(tab, t("money.gross_fees_rm"))).to_have_text(ui.fmt_card(fees, "rm", "en"))
     expect(tab.get_by_text(t("filters.active", items="2024 · PTj: FSKTM, FK · "
                                                   "Programme-based (credit-bearing)"), exact=True)).to_be_visible()
     screenshot(tab, "revenue-filtered-en")
@@ -210,7 +241,9 @@ def test_download_a_csv(server: str, tab: object, demo_wh: Warehouse, year: int,
     with tab.expect_download(timeout=90_000) as info:
         button.click()
     download = info.value
-    assert download.suggested_filename == "mckpi-revenue-by-ptj.csv"
+    # Named with the page, the table, the filters and the day (Malaysia time).
+    today = datetime.now(ZoneInfo("Asia/Kuala_Lumpur")).date().isoformat()
+    assert download.suggested_filename == f"mckpi_revenue_by-ptj_{year}_{today}.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
     by_ptj = run_kpi(demo_wh, "revenue", KpiFilters(year=year), by="ptj").df()
     assert {r["Code"]: float(r["Net revenue (RM)"]) for r in rows} == {
@@ -228,4 +261,38 @@ def test_all_years_is_named_in_the_year_box(server: str, tab: object, demo_wh: W
     shown = year_box.inner_text() + " ".join(year_box.locator("input").evaluate_all("els => els.map(e => e.value)"))
     assert t("filters.all_years", "ms") in shown
     net = run_kpi(demo_wh, "revenue").df()["net_revenue_rm"].sum()
-    expect(metric_value(tab, t("money.net_revenue_rm", "ms"))).to_have_text(ui.fmt_rm(net))
+    expect(metric_value(tab, t("money.net_revenue_rm", "ms"))).to_have_text(ui.fmt_card(net, "rm", "ms"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ms"])
+def test_every_page_on_a_phone(server: str, chromium_browser: object, lang: str) -> None:
+    """420 px wide: every page opens without an error or "Page not found", and no card value, card label or chart
+    title is wider than its box."""
+    context = chromium_browser.new_context(viewport={"width": PHONE, "height": 900})
+    tab = context.new_page()
+    try:
+        for name in PAGES:
+            open_page(tab, server, name, f"?lang={lang}")
+            expect(tab.get_by_role("heading", name=t(PAGE_TITLES[name], lang), exact=True)).to_be_visible()
+            expect(tab.get_by_test_id("stException")).to_have_count(0)
+            expect(tab.get_by_text("Page not found")).to_have_count(0)
+            assert tab.evaluate(OVERFLOWS) == [], name
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ms"])
+def test_the_menu_shows_page_titles_from_the_first_paint(server: str, chromium_browser: object, lang: str) -> None:
+    """Every menu text ever drawn (recorded from before the first paint) is a page title, never a file name, and
+    /overview (the page's name as a path) opens the scorecard, not "Page not found"."""
+    context = chromium_browser.new_context(viewport={"width": WIDTH, "height": 900})
+    context.add_init_script(MENU_RECORDER)
+    tab = context.new_page()
+    try:
+        open_page(tab, server, "overview", f"?lang={lang}")  # /overview, not /
+        expect(tab.get_by_role("heading", name=t("overview.title", lang), exact=True)).to_be_visible()
+        expect(tab.get_by_text("Page not found")).to_have_count(0)
+        seen = set(tab.evaluate("() => [...window.__menu]"))
+        assert seen and seen <= MENU_TITLES[lang], seen - MENU_TITLES[lang]
+    finally:
+        context.close()

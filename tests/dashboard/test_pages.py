@@ -7,6 +7,7 @@ shows the answer formatted, in English and in Malay, with filters taken from the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pandas as pd
@@ -73,12 +74,13 @@ def test_overview_cards_show_the_kpi_values_and_targets(app: Callable[..., AppTe
         "enrolments": ui.fmt_count(kpi_total(hand_wh, "enrolments", "enrolments", year=YEAR)),
         "learners": ui.fmt_count(kpi_total(hand_wh, "learners", "learners", year=YEAR)),
         "completions": ui.fmt_count(kpi_total(hand_wh, "completions", "completions", year=YEAR)),
-        "certificates": ui.fmt_count(kpi_total(hand_wh, "certificates", "certificates", year=YEAR)),
+        # Issued (11) and FutureLearn statements bought (2): the card counts both (issue 15).
+        "certificates": ui.fmt_count(kpi_total(hand_wh, "certificates", "certificates_total", year=YEAR)),
     }
     for kpi_id, value in expected.items():
         assert metric(at, get_kpi(kpi_id).title(lang)) == value
-    assert metric(at, t("kpi.net_revenue", lang)) == ui.fmt_rm(
-        kpi_total(hand_wh, "revenue", "net_revenue_rm", year=YEAR))
+    assert metric(at, t("kpi.net_revenue", lang)) == ui.fmt_card(
+        kpi_total(hand_wh, "revenue", "net_revenue_rm", year=YEAR), "rm", lang)
     # The hand fixture: 19 enrolments in 2025 against a target of 40 (tests/queries/test_kpi_hand.py).
     assert metric(at, get_kpi("enrolments").title(lang)) == "19"
     assert t("overview.target_line", lang, target="40", pct="47.5%") in texts(at)
@@ -237,3 +239,12 @@ def test_filter_with_no_rows_shows_the_empty_state(app: Callable[..., AppTest]) 
     at = app("revenue", ptj="APM", platform="futurelearn")  # APM has no FutureLearn course
     no_problems(at)
     assert f"{t('empty')} {t('empty.hint')}" in [i.value for i in at.info]
+
+
+def test_revenue_with_one_ptj_ranks_its_courses(app: Callable[..., AppTest]) -> None:
+    """A dean's view (one PTj): the first chart ranks the PTj's courses, not one PTj bar (issue 15)."""
+    at = app("revenue", year=str(YEAR), ptj="FBE")
+    no_problems(at)
+    assert at.get("plotly_chart")
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(t("revenue.net_by_course", ptj="FBE").split(":")[0] in title for title in titles), titles

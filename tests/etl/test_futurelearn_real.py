@@ -21,7 +21,8 @@ UNENROLLED = [1212, 1199, 500, 560, 407, 203, 109]
 STEP_ROWS = {6: 31472, 7: 28304}
 STEP_COMPLETED_ROWS = {6: 27005, 7: 25100}
 STEP_VISITORS = {6: 2294, 7: 1626}
-COMPLETED_50 = {6: 348, 7: 333}
+# FutureLearn fully participated counts as the 50% stage (issue 15): +4 in run 6, +1 in run 7 (EXPECTED.md: 348, 333).
+COMPLETED_50 = {6: 348 + 4, 7: 333 + 1}
 COMPLETED_90 = {6: 263, 7: 261}
 SURVEY = "cyber-security-4_leaving-survey-responses.csv.gz"
 

@@ -206,7 +206,7 @@ def test_excel_completion_rate_has_both_denominators(xlsx, kpi) -> None:
     total = rows[-1]
     want = kpi("completion_rate")[0]
     assert total["Completion rate, all enrolments (%)"] == pytest.approx(want["completion_rate_pct"] / 100)
-    assert total["Completion rate, learners who started (%)"] == pytest.approx(
+    assert total["Completion rate, learners who started (runs with step data) (%)"] == pytest.approx(
         want["completion_rate_started_pct"] / 100)
     assert total["Starters"] == want["starters"]
 

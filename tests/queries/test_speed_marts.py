@@ -104,10 +104,14 @@ def test_retention_equals_the_definition_on_step_rows(demo_wh, by: str, ptj_code
     settings = replace(settings, privacy=replace(settings.privacy, small_cell_limit=1))
     result = run_kpi(wh, "weekly_retention", KpiFilters(year=year, ptj_codes=ptj_codes), by=by,
                      settings=settings)
+    rows = result.table.to_pylist()
+    # Weeks not reached yet (issue 15) are empty, not 0: compared on the weeks reached.
+    assert all(r["learners_visited"] is None for r in rows if not r["is_week_reached"])
+    reached = {(r["group_key"], r["week_number"]) for r in rows if r["is_week_reached"]}
     got = sorted((r["group_key"], r["week_number"], r["starters"], r["learners_visited"])
-                 for r in result.table.to_pylist())
-    expected = [tuple(r.values()) for r in wh.query(
-        REFERENCE, {"by": by, "year": year, "ptj_codes": list(ptj_codes)}).to_pylist()]
+                 for r in rows if r["is_week_reached"])
+    expected = [row for row in (tuple(r.values()) for r in wh.query(
+        REFERENCE, {"by": by, "year": year, "ptj_codes": list(ptj_codes)}).to_pylist()) if row[:2] in reached]
     assert got and got == expected
 
 

@@ -8,6 +8,7 @@ select
     has_started,
     has_completed_50pct,
     has_completed_90pct,
+    fully_participated_at,
 from fct_enrolment
 where (run_count_steps is null) <> (count_steps_visited is null)
     or (run_count_steps is null) <> (count_steps_completed is null)
@@ -16,6 +17,6 @@ where (run_count_steps is null) <> (count_steps_visited is null)
     or (run_count_steps is null) <> (has_completed_90pct is null)
     or count_steps_completed > count_steps_visited
     or count_steps_visited > run_count_steps
-    or has_started <> (count_steps_visited >= 1)
+    or has_started <> (count_steps_visited >= 1 or fully_participated_at is not null)
     or (has_completed_90pct and not has_completed_50pct)
     or (has_completed_50pct and not has_started)

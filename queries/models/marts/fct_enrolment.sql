@@ -179,8 +179,17 @@ final as (
         count_steps_completed::integer as count_steps_completed,
         run_count_steps,
         round(100.0 * count_steps_completed / run_count_steps, 1) as step_completion_pct,
-        count_steps_visited >= 1 as has_started,
-        count_steps_completed * 2 >= run_count_steps as has_completed_50pct,
+        -- FutureLearn's fully participated means more than half the steps marked complete and every test: its
+        -- own record counts as started and as the 50% stage, even where the step-activity export holds fewer
+        -- completed steps for the learner (it does, for 5 learners of the public cyber-security runs 6 and 7),
+        -- so the funnel stages stay nested (check assert_fct_enrolment_stages_nested).
+        case
+            when run_count_steps is not null then count_steps_visited >= 1 or fully_participated_at is not null
+        end as has_started,
+        case
+            when run_count_steps is not null
+                then count_steps_completed * 2 >= run_count_steps or fully_participated_at is not null
+        end as has_completed_50pct,
         count_steps_completed * 10 >= 9 * run_count_steps as has_completed_90pct,
         fully_participated_at,
         fully_participated_at is not null as is_fully_participated,
