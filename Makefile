@@ -44,7 +44,8 @@ test: venv chromium lint
 	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: venv
-	$(PY) bench/etl.py --enrolments 100k
+	$(PY) bench/etl.py --enrolments 100k --keep
+	$(PY) bench/pages.py --enrolments 100k --repeat 2 --server
 
 clean:
 	rm -rf data/landing data/warehouse data/archive test-artifacts

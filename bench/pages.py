@@ -8,8 +8,9 @@ Needs the warehouse bench/etl.py builds with --keep (bench/out/<scale>/work/etl/
 process on a new connection; warm = best of --repeat later runs. Bare = the KPI file's SQL with the same bound
 parameters on a plain read-only duckdb connection (no suppression, no Warehouse wrapper).
 
---server also starts `streamlit run dashboard/app.py` on the warehouse, visits every page with Playwright and
-reports the server's RSS (from /proc) after the visits.
+--server also starts `streamlit run dashboard/app.py` on the warehouse and times every page in Chromium with
+Playwright (`browser_timings`: the first visit after the server started, a click with results cached, a new
+session), each against the goal of issue 16 with pass/fail, and reports the server's RSS (from /proc).
 """
 
 from __future__ import annotations
@@ -137,6 +138,63 @@ def children(pid: int) -> list[int]:
     return kids + [g for k in kids for g in children(k)]
 
 
+BROWSER_PAGES = [*PAGES, "insights", "definitions"]
+# The goals of issue 16 (seconds): a new session's first page, a click to a page whose results are cached, and
+# the first visit to a page after a new warehouse is published (here: the first after the server started).
+GOALS = {"new_session": 2.0, "click": 0.5, "after_refresh": 3.0}
+
+# Settled = Streamlit's script state is notRunning, an h1 is drawn and nothing on the page is stale (the same
+# condition as tests/dashboard/test_browser.py's settle); after a click, also that a rerun was seen to start.
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.dataset.testScriptState === 'notRunning' && (window.__mckpiRan ?? true)
+        && document.querySelector('h1') && !document.querySelector('[data-stale="true"]')
+        && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+WATCH_RUN = """() => {
+    window.__mckpiRan = false;
+    const app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__mckpiRan = true; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def _goto(tab, base: str, name: str) -> float:
+    t0 = time.perf_counter()
+    tab.goto(f"{base}/{'' if name == 'overview' else name}", timeout=120_000)
+    tab.wait_for_function(SETTLED, timeout=300_000)
+    return time.perf_counter() - t0
+
+
+def _click(tab, name: str) -> float:
+    link = tab.locator('a[data-testid="stSidebarNavLink"]').nth(0) if name == "overview" else tab.locator(
+        f'a[data-testid="stSidebarNavLink"][href$="/{name}"]')
+    tab.evaluate(WATCH_RUN)
+    t0 = time.perf_counter()
+    link.click()
+    tab.wait_for_function(SETTLED, timeout=300_000)
+    return time.perf_counter() - t0
+
+
+def browser_timings(browser, base: str) -> dict:
+    """Per page, from Playwright: `after_refresh` = the first visit after the server started with empty caches
+    (overview by `goto`, the others by a click in the same tab), `click` = a click to the page again (results
+    cached), `new_session` = `goto` in a new browser context (a new Streamlit session; server caches warm)."""
+    out: dict[str, dict[str, float]] = {name: {} for name in BROWSER_PAGES}
+    tab = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    out["overview"]["after_refresh"] = _goto(tab, base, "overview")
+    for name in BROWSER_PAGES[1:]:
+        out[name]["after_refresh"] = _click(tab, name)
+    for name in [*BROWSER_PAGES[1:], "overview"]:
+        out[name]["click"] = _click(tab, name)
+    tab.context.close()
+    for name in BROWSER_PAGES:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        out[name]["new_session"] = _goto(context.new_page(), base, name)
+        context.close()
+    return {"browser": out}
+
+
 def server_rss(warehouse: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -170,23 +228,14 @@ def server_rss(warehouse: Path) -> dict:
             except OSError:
                 time.sleep(0.3)
         idle = rss_mb(proc.pid)
-        visited = {}
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path="/usr/bin/chromium",
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            page = browser.new_page()
-            for name in [*PAGES, "definitions"]:
-                t0 = time.perf_counter()
-                page.goto(f"http://127.0.0.1:{port}/{'' if name == 'overview' else name}", timeout=120_000)
-                page.wait_for_selector(
-                    '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=300_000
-                )
-                page.wait_for_selector("h1", timeout=60_000)
-                visited[name] = time.perf_counter() - t0
+            timings = browser_timings(browser, f"http://127.0.0.1:{port}")
             browser.close()
-        return {"idle_mb": idle, "after_mb": rss_mb(proc.pid), "page_seconds": visited}
+        return {"idle_mb": idle, "after_mb": rss_mb(proc.pid), **timings}
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -208,6 +257,8 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    load_start = os.getloadavg()
+    print(f"load average at the start: {load_start}", file=sys.stderr)
     warehouse = ROOT / "bench" / "out" / args.enrolments / "work" / "etl" / "mckpi.duckdb"
     if not warehouse.exists():
         subprocess.run(
@@ -267,15 +318,21 @@ def main() -> None:
         )
     console = Console(width=200)
     console.print(table)
-    result = {"scale": args.enrolments, "runs": runs, "pages": page_totals}
+    result = {"scale": args.enrolments, "runs": runs, "pages": page_totals, "load_average_start": load_start}
     if args.server:
         server = server_rss(warehouse)
         result["server"] = server
-        console.print(
-            f"streamlit server RSS: {server['idle_mb']:.0f} MB idle, {server['after_mb']:.0f} MB after"
-            f" visiting every page; page load seconds: "
-            + ", ".join(f"{k} {v:.1f}" for k, v in server["page_seconds"].items())
-        )
+        console.print(f"streamlit server RSS: {server['idle_mb']:.0f} MB idle, {server['after_mb']:.0f} MB after"
+                      " visiting every page")
+        browser_table = Table(title=f"Browser at {args.enrolments}: seconds until settled (goal; pass/fail)")
+        for col in ("page", *(f"{k} (< {v:g} s)" for k, v in GOALS.items())):
+            browser_table.add_column(col, justify="left" if col == "page" else "right")
+        for name, t in server["browser"].items():
+            browser_table.add_row(name, *(
+                f"{t[k]:.2f} {'pass' if t[k] < goal else 'FAIL'}" for k, goal in GOALS.items()))
+        console.print(browser_table)
+    result["load_average_end"] = os.getloadavg()
+    console.print(f"load average (1, 5, 15 min): {load_start} at the start, {result['load_average_end']} at the end")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
 

@@ -42,3 +42,27 @@ def test_long_labels_wrap() -> None:
         "Introduction to Halal Industry<br>Management"
     assert charts.wrap("short") == "short"
     assert charts.wrap("word " * 40, 10).count("<br>") == 2  # at most three lines
+
+
+def test_light_template_draws_like_plotly_white() -> None:
+    """charts.WHITE is plotly_white cut to the trace types the charts draw: the same layout and the same defaults
+    for those traces, and every trace a chart builds is of one of those types."""
+    import re
+    from pathlib import Path
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dashboard import charts as c
+
+    white = pio.templates["plotly_white"]
+    assert c.WHITE.layout.to_plotly_json() == white.layout.to_plotly_json()
+    for kind in c.TRACE_TYPES:
+        assert [t.to_plotly_json() for t in c.WHITE.data[kind]] == [t.to_plotly_json() for t in white.data[kind]]
+    df = pd.DataFrame({"label": ["a", "b"], "value": [3.0, 1.0], "ptj_code": ["X", "Y"]})
+    fig = c.ranked_bars(df, label="label", value="value", title="t", unit="rm", value_title="RM")
+    assert {trace.type for trace in fig.data} <= set(c.TRACE_TYPES)
+    built = {name.lower() for name in re.findall(r"go\.([A-Z]\w*)\(", Path(c.__file__).read_text())} - {"figure"}
+    assert built == set(c.TRACE_TYPES)  # a new kind of trace: add it to TRACE_TYPES
+    assert fig.layout.template.layout.plot_bgcolor == "white"
+    assert len(fig.to_json()) < len(go.Figure(fig).update_layout(template="plotly_white").to_json())
