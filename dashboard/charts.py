@@ -38,7 +38,7 @@ Unit = str  # "count" | "pct" | "rm" | "hours" | "days"
 # and validates the whole template, and sends it to the browser with each chart. The same template cut to these
 # types draws the same charts at half the building time and half the JSON (bench/profile_page.py: building the
 # figures was over half of a cached page run).
-TRACE_TYPES = ("bar", "box", "funnel", "scatter")
+TRACE_TYPES = ("bar", "box", "funnel", "sankey", "scatter")
 WHITE = go.layout.Template(
     layout=pio.templates["plotly_white"].layout,
     data={kind: pio.templates["plotly_white"].data[kind] for kind in TRACE_TYPES},

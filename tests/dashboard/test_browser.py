@@ -32,7 +32,7 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 WIDTH = 1440
 PHONE = 420
 MENU_TITLES = {lang: {t(f"page.{p}", lang) for p in ("overview", "ministry", "revenue", "completion", "workload",
-                                                     "insights", "compare", "freshness", "definitions")}
+                                                     "insights", "pathways", "compare", "freshness", "definitions")}
                | {auth.text("audit.title", lang)} for lang in ("en", "ms")}
 # Every text the menu ever shows, recorded from the first paint on (a MutationObserver set before any script).
 MENU_RECORDER = """
