@@ -17,6 +17,7 @@ Each KPI file starts with a header block that this module parses (see ARCHITECTU
     -- breakdowns: mqa_category                     <- optional: dimension columns besides year and group
     -- rates: completion_rate_pct = 100 * completed / enrolments   <- optional: how derived rates are computed
     -- protect: value where kpi_id = enrolments | learners          <- optional: row-dependent learner counts
+    -- protection: rounded                      <- optional: round for every dashboard role, management too
 
 `run_kpi` binds only the `$params` the SQL uses (values never go into the SQL text); every parameter comes from
 the typed filters, the breakdown, the access scope, the configuration and `as_of`, and nothing else (there is no
@@ -61,7 +62,7 @@ UNITS = ("count", "pct", "rm", "hours", "days")
 REQUIRED_KEYS = (
     "id", "title_en", "title_ms", "unit", "grain", "definition_en", "definition_ms", "filters", "sources", "suppress",
 )
-OPTIONAL_KEYS = ("derived", "breakdowns", "rates", "protect", "hide")
+OPTIONAL_KEYS = ("derived", "breakdowns", "rates", "protect", "hide", "protection")
 LIST_KEYS = ("grain", "filters", "sources", "suppress", "derived", "breakdowns", "rates", "protect", "hide")
 
 # KpiFilters fields; each binds the parameter of the same name.
@@ -113,6 +114,10 @@ class KpiSpec:
     rates: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()
     hide: tuple[str, ...] = ()
+    # "rounded": counts that overlap (a learner in several cells of one row and across rows, such as the learners
+    # reaching each step of a pathway) cannot be protected by hiding cells, since reached - dropped gives a hidden
+    # next-step count back; such a KPI is rounded for every dashboard role, management included.
+    protection: str = ""
     sql: str = field(default="", repr=False)
     path: Path | None = field(default=None, repr=False, compare=False)
 
@@ -247,6 +252,7 @@ def parse_kpi(text: str, path: Path | None = None) -> KpiSpec:
         rates=lists["rates"],
         protect=lists["protect"],
         hide=lists["hide"],
+        protection=values.get("protection", ""),
         sql=text,
         path=path,
     )
@@ -254,6 +260,8 @@ def parse_kpi(text: str, path: Path | None = None) -> KpiSpec:
         raise KpiError(f"{where}: unit {spec.unit!r} is not one of {', '.join(UNITS)}")
     if not spec.grain:
         raise KpiError(f"{where}: grain is empty")
+    if spec.protection not in ("", ROUNDED):
+        raise KpiError(f"{where}: protection {spec.protection!r} is not {ROUNDED!r}")
     if unknown := [f for f in spec.filters if f not in FILTER_PARAMS]:
         raise KpiError(f"{where}: unknown filters {', '.join(unknown)}")
     parse_rates(spec.rates, where)  # raises on a malformed entry
@@ -494,6 +502,8 @@ def run_kpi(
     privacy = settings.privacy
     limit = privacy.small_cell_limit
     protection = protection_for(scope.role if scope is not None else None, privacy.method)
+    if spec.protection == ROUNDED and scope is not None and scope.role != "cli":
+        protection = ROUNDED
     suppressed: frozenset[tuple[int, str]] = frozenset()
     if protection == ROUNDED:
         policy = RoundingPolicy(privacy.rounding_base, limit, privacy.rate_min_population,

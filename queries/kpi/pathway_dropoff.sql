@@ -14,6 +14,7 @@
 -- suppress: learners_reached, learners_next, dropped
 -- derived: dropoff_pct
 -- rates: dropoff_pct = 100 * dropped / learners_reached
+-- protection: rounded
 with
 
 progress as (

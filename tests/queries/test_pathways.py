@@ -90,6 +90,24 @@ def test_dropoff_between_consecutive_courses(warehouse):
     ]
 
 
+def test_dropoff_is_rounded_for_management_so_reached_minus_dropped_gives_no_hidden_count(warehouse):
+    # Exact with small cells hidden, MCP-MK step 1 would show reached 5 and dropped... (any hidden next-step count
+    # is reached - dropped). Cumulative counts overlap, so the KPI is rounded for every dashboard role: each count a
+    # manager sees is a multiple of 5 or hidden, and any difference of them is a multiple of 5 too.
+    wide = Settings(privacy=Privacy(small_cell_limit=5), pathways=Pathways(mms_overdue_days=30))
+    columns = ["group_key", "from_step", "learners_reached", "learners_next", "dropped", "dropoff_pct"]
+    shown = rows(warehouse, "pathway_dropoff", by="programme", year=2025, settings=wide,
+                 scope=AccessScope("management", ("FSKTM", "FBE")), columns=columns)
+    assert shown == [
+        ("MCP-DS", 0, 5, None, None, None), ("MCP-DS", 1, None, None, None, None),
+        ("MCP-DS", 2, None, None, None, None), ("MCP-MK", 0, None, None, 0, None),
+        ("MCP-MK", 1, None, None, None, None),
+    ]
+    # The server's own command line (no scope) keeps exact figures, as for every KPI.
+    assert rows(warehouse, "pathway_dropoff", by="programme", year=2025, columns=columns)[0] == (
+        "MCP-DS", 0, 5, 4, 1, 20.0)
+
+
 def test_mms_eligible_vs_issued(warehouse):
     columns = ["group_key", "eligible", "eligible_with_mms", "eligible_without_mms", "mms_rate_pct", "mms_issued",
                "mms_without_eligibility"]
