@@ -12,6 +12,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.config import Pathways, Privacy, Settings, load_settings
@@ -40,7 +41,7 @@ def rows(warehouse, kpi_id, *, by="university", settings=EXACT, as_of=AS_OF, sco
     frame = result.df()
     if columns:
         frame = frame[columns]
-    return [tuple(None if v is None or v != v else v for v in r) for r in frame.itertuples(index=False)]
+    return [tuple(None if v is None or v is pd.NA or v != v else v for v in r) for r in frame.itertuples(index=False)]
 
 
 def q(warehouse, sql):
