@@ -12,6 +12,8 @@ import pytest
 from core.contracts import CONTRACTS, OUTCOMES, PTJ_KINDS
 from core.model_docs import ModelDocsError, check_columns, load_model_docs, read_glossary
 from etl.checks import run_checks
+from read.kpi import get_kpi
+from read.model_docs import kpi_sources
 from tests.queries.test_models import fixture_warehouse
 
 
@@ -137,3 +139,15 @@ def test_generated_checks_bind_values_never_paste_them(tmp_path):
     [result] = run_checks(con, models / "checks", raise_on_failure=False)
     assert (result.name, result.failing_rows) == ("accepted_values_dim_ptj_ptj_kind", 1)
     assert result.sample == [{"table": "dim_ptj", "column": "ptj_kind", "value": "guild"}]
+
+
+def test_a_kpis_source_docs_hold_the_columns_its_sql_uses():
+    """What the definitions page shows for a KPI: its `sources:` models and only the columns its SQL names."""
+    sources = {s.name: s for s in kpi_sources(get_kpi("completion_rate"))}
+    assert list(sources) == ["fct_enrolment", "dim_ptj", "dim_course", "dim_course_run"]  # as its header lists them
+    source = sources["fct_enrolment"]
+    names = [c.name for c in source.columns]
+    assert source.description.startswith("One row per learner per course run")
+    assert {"is_completed", "has_started", "ptj_code", "start_year"} <= set(names)
+    assert "gender" not in names and "purchased_statement_at" not in names
+    assert kpi_sources(get_kpi("etl_history")) == []  # the run log has no model docs
