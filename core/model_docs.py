@@ -181,7 +181,9 @@ def _column_test(path: Path, model: str, column: str, entry: object) -> DataTest
     raw = args["values"]
     if not isinstance(raw, list) or not raw:
         raise _fail(path, f"{where}.accepted_values.values", f"expected a list of values; found {raw!r}")
-    return DataTest("accepted_values", model, (column,), tuple(str(v) for v in raw))
+    # Compared with the column cast to text, as DuckDB writes it: YAML's true is 'true', not Python's 'True'.
+    return DataTest("accepted_values", model, (column,), tuple(str(v).lower() if isinstance(v, bool) else str(v)
+                                                              for v in raw))
 
 
 def _model_test(path: Path, model: str, entry: object) -> DataTest:
