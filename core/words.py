@@ -442,6 +442,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "definitions.grain": ("Breakdowns", "Pecahan"),
     "definitions.filters": ("Filters", "Penapis"),
     "definitions.none": ("No KPI matches the search.", "Tiada KPI sepadan dengan carian."),
+    "definitions.sources": ("Source tables and the columns it uses", "Jadual sumber dan lajur yang digunakan"),
+    "definitions.sources.note": (
+        "As documented beside each table's SQL in the warehouse.",
+        "Seperti yang didokumenkan di sebelah SQL setiap jadual dalam gudang data (dalam bahasa Inggeris).",
+    ),
     # --- value labels -------------------------------------------------------------------------------------
     "mqa.1": ("Category 1", "Kategori 1"),
     "mqa.2": ("Category 2", "Kategori 2"),

@@ -28,11 +28,13 @@ import streamlit as st
 
 from core import demo_proof
 from core.config import Settings, load_settings
+from core.model_docs import ModelDocsError
 from core.runlog import published_runs
 from dashboard import auth
 from dashboard.ui import FilterOptions
 from read import access
 from read.kpi import AccessScope, KpiError, KpiFilters, KpiSpec, get_kpi, list_kpis
+from read.model_docs import SourceDoc, kpi_sources
 from read.snapshot import SnapshotInfo, list_snapshots, snapshot_path
 from read.warehouse import QueryTimeout, Warehouse, WarehouseMissing
 
@@ -327,6 +329,20 @@ def specs() -> list[KpiSpec]:
     try:
         return list(_specs().values())
     except KpiError:
+        return []
+
+
+@st.cache_resource(show_spinner=False, ttl=60)
+def _source_docs() -> dict[str, list[SourceDoc]]:
+    return {spec.id: kpi_sources(spec) for spec in list_kpis()}
+
+
+def source_docs(kpi_id: str) -> list[SourceDoc]:
+    """The KPI's source tables with their description and the docs of the columns it uses ([] when the docs or
+    the KPI files do not parse: the definitions still show)."""
+    try:
+        return _source_docs().get(kpi_id, [])
+    except (KpiError, ModelDocsError):
         return []
 
 

@@ -1,42 +1,26 @@
-"""Check runner: each queries/models/checks/*.sql is a SELECT returning the rows that break a rule
-(zero rows = pass). Any failing check fails the ETL run, so a broken warehouse is never published."""
+"""Check runner. Two kinds, run after the models are built; any failing check fails the ETL run, so a broken
+warehouse is never published:
+
+- generated from the model docs (`data_tests:` in queries/models/*/<model>.yml: keys, not-null, accepted values,
+  the allowed sets taken from core/contracts.py), run by etl.model_checks;
+- hand-written, for rules no contract or docs test says: each queries/models/checks/*.sql is a SELECT returning
+  the rows that break its rule (zero rows = pass).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from core.config import QUERIES_DIR
-from core.errors import EtlError
+from core.model_docs import load_model_docs
+from etl.check_results import SAMPLE_ROWS, CheckFailed, CheckResult
+from etl.model_checks import run_model_checks
+
+__all__ = ["CHECKS_DIR", "CheckFailed", "CheckResult", "run_check", "run_checks"]
 
 CHECKS_DIR = QUERIES_DIR / "models" / "checks"
-SAMPLE_ROWS = 3
-
-
-class CheckFailed(EtlError):
-    def __init__(self, message: str, results: list[CheckResult]):
-        super().__init__(message)
-        self.results = results
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    failing_rows: int
-    sample: list[dict[str, object]]
-    error: str | None = None
-
-    @property
-    def passed(self) -> bool:
-        return self.failing_rows == 0 and self.error is None
-
-    def describe(self) -> str:
-        if self.error:
-            return f"check {self.name} could not run: {self.error}"
-        sample = "; ".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in self.sample[:1])
-        return f"check {self.name} failed: {self.failing_rows} row(s), e.g. {sample}"
 
 
 def run_check(con: duckdb.DuckDBPyConnection, path: Path) -> CheckResult:
@@ -54,9 +38,16 @@ def run_check(con: duckdb.DuckDBPyConnection, path: Path) -> CheckResult:
 
 
 def run_checks(
-    con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR, *, raise_on_failure: bool = True
+    con: duckdb.DuckDBPyConnection,
+    checks_dir: Path = CHECKS_DIR,
+    *,
+    models_dir: Path | None = None,
+    raise_on_failure: bool = True,
 ) -> list[CheckResult]:
-    results = [run_check(con, p) for p in sorted(checks_dir.glob("*.sql"))]
+    """The generated checks of the models in models_dir (default: the folder holding checks_dir), then the
+    hand-written ones."""
+    docs = load_model_docs(models_dir if models_dir is not None else checks_dir.parent)
+    results = run_model_checks(con, docs) + [run_check(con, p) for p in sorted(checks_dir.glob("*.sql"))]
     failed = [r for r in results if not r.passed]
     if failed and raise_on_failure:
         more = f" (and {len(failed) - 1} more failing check(s))" if len(failed) > 1 else ""

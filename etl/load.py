@@ -534,7 +534,7 @@ def _build_and_publish(
             result.models = run_models(con, models_dir)
         result.timings["models"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        result.checks = run_checks(con, checks_dir)
+        result.checks = run_checks(con, checks_dir, models_dir=models_dir)
         result.timings["checks"] = time.perf_counter() - t0
         result.problems = run_problems(con, result.files, run_id)
         result.top_quarantine = top_quarantine(con, run_id)

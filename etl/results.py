@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.contracts import CONTRACTS
-from etl.checks import CheckResult
+from etl.check_results import CheckResult
 from etl.completeness import EX_INCOMPLETE, QuarantineReason
 from etl.models import BuiltModel
 

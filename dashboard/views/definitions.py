@@ -1,5 +1,6 @@
 """KPI definitions: every KPI's title, definition, unit, breakdowns and filters, read from the KPI files' headers
-in the chosen language."""
+in the chosen language, and its source tables with the columns it uses, from the model docs beside the SQL (those
+descriptions are written in English only; the labels around them follow the language)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,10 @@ for i, row in enumerate(rows):
             f"{t('definitions.unit')}: {row['unit']} · {t('definitions.grain')}: {row['grain']}  \n"
             f"{t('definitions.filters')}: {row['filters']} · {t('definitions.id')}: `{row['id']}`"
         )
+        sources = data.source_docs(row["id"])
+        if sources:
+            with st.expander(t("definitions.sources"), icon=":material/table_view:"):
+                st.caption(t("definitions.sources.note"))
+                for source in sources:
+                    st.markdown(f"**`{source.name}`**: {source.description}")
+                    st.markdown("\n".join(f"- `{c.name}`: {c.description}" for c in source.columns))

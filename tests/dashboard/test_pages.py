@@ -197,6 +197,23 @@ def test_definitions_list_every_kpi_in_malay(app: Callable[..., AppTest]) -> Non
     for spec in list_kpis():
         assert f"#### {spec.title_ms}" in shown
         assert spec.definition_ms in shown
+    assert t("definitions.sources", "ms") in [e.label for e in at.expander]
+    assert t("definitions.sources.note", "ms") in shown
+
+
+def test_definitions_show_each_kpis_source_tables(app: Callable[..., AppTest]) -> None:
+    """The model docs beside the SQL: a KPI's source tables, described, with the columns its SQL uses."""
+    at = app("definitions")
+    no_problems(at)
+    labels = [e.label for e in at.expander]
+    # Every KPI but the two that read the operational tables (etl_runs, quarantine: no model docs).
+    with_models = [s.id for s in list_kpis() if s.id not in {"etl_history", "quarantine_summary"}]
+    assert labels.count(t("definitions.sources")) == len(with_models)
+    shown = texts(at)
+    enrolment = "**`fct_enrolment`**: One row per learner per course run: FutureLearn learners"
+    assert enrolment in shown
+    assert "- `is_completed`: outcome is completed or passed, or the learner fully participated." in shown
+    assert "- `learner_key`: The learner's pseudonym" in shown  # from the shared glossary
 
 
 def test_unknown_url_values_are_ignored_with_a_notice(app: Callable[..., AppTest]) -> None:

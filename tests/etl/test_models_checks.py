@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 
@@ -122,3 +124,40 @@ def test_the_repository_models_build_on_the_templates(etl_env):
     assert all(c.passed for c in result.checks)
     tables = {r[0] for r in etl_env.query("select table_name from information_schema.tables")}
     assert {m.name for m in result.models} <= tables
+
+
+def planted_models(tmp_path, model: str, old: str, new: str):
+    """A copy of the repository's models with one model's SQL changed, to plant a problem the load cannot."""
+    models = tmp_path / "planted_models"
+    shutil.copytree(QUERIES_DIR / "models", models)
+    path = models / "marts" / f"{model}.sql"
+    sql = path.read_text("utf-8")
+    assert old in sql
+    path.write_text(sql.replace(old, new), "utf-8")
+    return models
+
+
+@pytest.mark.parametrize(
+    ("model", "old", "new", "message"),
+    [
+        # A duplicate key (the load quarantines duplicate receipts, so a model is made to repeat one).
+        ("fct_payment", "select * from final", "select * from final union all (select * from final limit 1)",
+         r"^check unique_fct_payment_receipt_id failed: 1 row\(s\), e.g. table=fct_payment, column=receipt_id, "
+         r"value=R2024-\d+, count_rows=2"),
+        # A null where the docs say not_null.
+        ("fct_enrolment", "        runs.term,\n", "        null::varchar as term,\n",
+         r"^check not_null_fct_enrolment_term failed: \d+ row\(s\), e.g. table=fct_enrolment, column=term, "
+         r"value=None, run_id=\S+, learner_key=\w+"),
+        # A value outside the contract's set (ptj.kind in core/contracts.py).
+        ("dim_ptj", "        ptj_kind,\n", "        case when ptj_code = 'APM' then 'guild' else ptj_kind end as ptj_kind,\n",
+         r"^check accepted_values_dim_ptj_ptj_kind failed: 1 row\(s\), e.g. table=dim_ptj, column=ptj_kind, "
+         r"value=guild, ptj_code=APM"),
+    ],
+    ids=["duplicate_key", "null", "value_outside_contract"],
+)
+def test_a_generated_check_fails_the_run(etl_env, tmp_path, model, old, new, message):
+    before = etl_env.published()
+    models = planted_models(tmp_path, model, old, new)
+    with pytest.raises(CheckFailed, match=message):
+        etl_env.run(models_dir=models, checks_dir=models / "checks")
+    assert etl_env.published() == before

@@ -394,7 +394,7 @@ def test_checks_each_start_with_what_must_hold():
     [
         # A duplicate enrolment delivered twice: the same learner and run.
         ("insert into raw_enrolments select * from raw_enrolments where learner_key = 'E01'",
-         {"assert_unique_key_fct_enrolment"}),
+         {"unique_combination_fct_enrolment_run_id_learner_key"}),
         # Two course runs with the same FutureLearn label: every FutureLearn row of it fans out.
         ("insert into raw_course_runs values ('MC-FSKTM-001-2024-2', 'MC-FSKTM-001', date '2024-10-07', 5, "
          "'data-analytics-python-3', 99, 99)",
@@ -403,9 +403,15 @@ def test_checks_each_start_with_what_must_hold():
         ("insert into raw_payments values ('R9', 'E01', 'NO-SUCH-RUN', 'mc_fee', 10.00, "
          "timestamp '2024-01-01 00:00:00', 'FSKTM', 99, 99)",
          {"assert_run_ids_in_dim_course_run"}),
-        # A value outside the allowed set.
+        # A value outside the allowed set (courses.plan_phase in the contract).
         ("update raw_courses set plan_phase = 'someday' where course_code = 'MC-FSKTM-003'",
-         {"assert_accepted_values_dims"}),
+         {"accepted_values_dim_course_plan_phase"}),
+        # A course without a plan phase (a null the contract would quarantine, planted after the load).
+        ("update raw_courses set plan_phase = null where course_code = 'MC-FSKTM-003'",
+         {"not_null_dim_course_plan_phase"}),
+        # A run whose term cannot be derived: the hand-written rule for derived columns.
+        ("update raw_course_runs set starts_on = null where run_id = 'MC-FSKTM-003-2024-1'",
+         {"assert_dim_derived_values"}),
     ],
 )
 def test_checks_catch_planted_problems(plant, failing):
