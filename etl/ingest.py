@@ -28,11 +28,11 @@ from core.contracts import CONTRACTS, Contract
 from core.errors import EtlError
 from etl.decide import one_delivery_per_stream
 from etl.discover import LandingFile, discover
+from etl.file_checks import FileFacts, hash_file
 from etl.horizon import DateHorizon
 from etl.results import FileResult
 from etl.sources.csv_source import BatchFile, check_csv_files, raw_table_ddl, write_checked
 from etl.sources.futurelearn import label_reasons
-from etl.validate import FileFacts, hash_file
 from etl.waiting import files_to_reload, forget_files
 
 OPERATIONAL_DDL = (

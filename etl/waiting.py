@@ -26,7 +26,7 @@ import duckdb
 
 from core.contracts import Contract
 from etl.discover import LandingFile
-from etl.validate import ident, lit
+from etl.row_checks import ident, lit
 
 CHUNK = 1 << 20
 
