@@ -8,7 +8,7 @@ this one run so that ratios compare like with like on a shared machine:
 
   bare         DuckDB `create table as select * from read_csv(...)`, one table per source (all landing files)
   pandas       pandas.read_csv of every file + DuckDB insert of the DataFrame (what a typical script does)
-  load         etl.load.load_landing into a new warehouse file (sha256, checks, quarantine, pseudonymise, raw_)
+  load         etl.ingest.load_landing into a new warehouse file (sha256, checks, quarantine, pseudonymise, raw_)
   full etl     `mckpi etl --full` (load + models + checks + publish), the CLI as an operator runs it
   incremental  `mckpi etl` after one FutureLearn run's two files arrive (warehouse built without them first)
 """
@@ -50,7 +50,7 @@ def landing_for(scale: str) -> Path:
 
 def groups(landing: Path) -> dict[str, list[Path]]:
     """Landing CSV files per source (FutureLearn: per dataset), as the ETL loads them."""
-    from etl.load import discover
+    from etl.discover import discover
 
     out: dict[str, list[Path]] = {}
     for lf in discover(landing):
@@ -104,7 +104,8 @@ def child_load(landing: Path, db: Path) -> dict:
     import duckdb
 
     from core.config import load_settings
-    from etl.load import MEMORY_LIMIT, load_landing
+    from etl.ingest import load_landing
+    from etl.publish import MEMORY_LIMIT
 
     settings = load_settings()
     spill = db.parent / ".spill-bench"

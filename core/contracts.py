@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 ColumnType = Literal["varchar", "int", "decimal", "date", "timestamp", "timestamp_fl"]
 KeyMatch = Literal["nfkc", "nfkc_casefold"]  # how a natural-key column is compared (etl/keys.py)
@@ -77,6 +77,11 @@ class Contract:
         return next(c for c in self.columns if c.name == name)
 
 
+def _csv(name: str, **fields: Any) -> Contract:
+    """A university export: landing/<name>/*.csv (or .csv.gz), its template data/templates/<name>.csv."""
+    return Contract(name=name, folder=name, pattern="*.csv*", template_name=f"{name}.csv", **fields)
+
+
 # --- reference data (snapshots: each delivery replaces the previous one) --------------------------------
 
 PTJ_KINDS = ("faculty", "academy", "centre", "institute")
@@ -94,12 +99,9 @@ TEACHING_ROLES = ("owner", "lecturer", "facilitator")
 LEARNER_TYPES = ("internal", "external")
 TARGET_SCOPES = ("university", "ptj")
 
-PTJ = Contract(
-    name="ptj",
+PTJ = _csv(
+    "ptj",
     title="PTj list (responsibility centres)",
-    folder="ptj",
-    pattern="*.csv*",
-    template_name="ptj.csv",
     load_mode="snapshot",
     natural_key=("ptj_code",),
     columns=(
@@ -116,12 +118,9 @@ PTJ = Contract(
     ),
 )
 
-COURSES = Contract(
-    name="courses",
+COURSES = _csv(
+    "courses",
     title="Course catalogue",
-    folder="courses",
-    pattern="*.csv*",
-    template_name="courses.csv",
     load_mode="snapshot",
     natural_key=("course_code",),
     columns=(
@@ -165,12 +164,9 @@ COURSES = Contract(
     ),
 )
 
-COURSE_RUNS = Contract(
-    name="course_runs",
+COURSE_RUNS = _csv(
+    "course_runs",
     title="Course runs",
-    folder="course_runs",
-    pattern="*.csv*",
-    template_name="course_runs.csv",
     load_mode="snapshot",
     natural_key=("run_id",),
     columns=(
@@ -189,12 +185,9 @@ COURSE_RUNS = Contract(
     ),
 )
 
-STAFF = Contract(
-    name="staff",
+STAFF = _csv(
+    "staff",
     title="Staff (HR)",
-    folder="staff",
-    pattern="*.csv*",
-    template_name="staff.csv",
     load_mode="snapshot",
     natural_key=("staff_id",),
     columns=(
@@ -217,12 +210,9 @@ STAFF = Contract(
     ),
 )
 
-TEACHING = Contract(
-    name="teaching",
+TEACHING = _csv(
+    "teaching",
     title="Teaching assignments",
-    folder="teaching",
-    pattern="*.csv*",
-    template_name="teaching.csv",
     load_mode="snapshot",
     natural_key=("staff_id", "run_id", "teaching_role"),
     columns=(
@@ -240,12 +230,9 @@ TEACHING = Contract(
     ),
 )
 
-KPI_TARGETS = Contract(
-    name="kpi_targets",
+KPI_TARGETS = _csv(
+    "kpi_targets",
     title="KPI targets",
-    folder="kpi_targets",
-    pattern="*.csv*",
-    template_name="kpi_targets.csv",
     load_mode="snapshot",
     natural_key=("year", "kpi_id", "scope", "ptj_code"),
     columns=(
@@ -548,12 +535,9 @@ FUTURELEARN_INSIGHT_CONTRACTS: tuple[Contract, ...] = (
     FUTURELEARN_CAMPAIGNS,
 )
 
-ENROLMENTS = Contract(
-    name="enrolments",
+ENROLMENTS = _csv(
+    "enrolments",
     title="Enrolments (OpenLearning, LMS and other platforms)",
-    folder="enrolments",
-    pattern="*.csv*",
-    template_name="enrolments.csv",
     load_mode="append",
     natural_key=("run_id", "learner_id"),
     columns=(
@@ -581,12 +565,9 @@ ENROLMENTS = Contract(
     ),
 )
 
-RESULTS = Contract(
-    name="results",
+RESULTS = _csv(
+    "results",
     title="Results and certificates",
-    folder="results",
-    pattern="*.csv*",
-    template_name="results.csv",
     load_mode="append",
     natural_key=("run_id", "learner_id", "certificate_type"),
     description="One row per learner, run and certificate; a row without certificate_type records the outcome only.",
@@ -612,12 +593,9 @@ RESULTS = Contract(
     ),
 )
 
-PAYMENTS = Contract(
-    name="payments",
+PAYMENTS = _csv(
+    "payments",
     title="Payments (finance)",
-    folder="payments",
-    pattern="*.csv*",
-    template_name="payments.csv",
     load_mode="append",
     natural_key=("receipt_id",),
     columns=(
@@ -648,12 +626,13 @@ APPLICATION_KINDS = ("credit_transfer", "apel_c")
 APPLICATION_OUTCOMES = ("approved", "rejected", "pending", "withdrawn")
 BOOLEANS = ("true", "false")
 
-MC_PROGRAMMES = Contract(
-    name="mc_programmes",
+# learner_id__s: the trimmed text of the id (a pseudonymised column has no typed twin to test).
+_NOT_AN_EMAIL = RowRule("learner_id__s not like '%@%'", "the recipient is an e-mail address: give the learner id",
+                        "learner_id")
+
+MC_PROGRAMMES = _csv(
+    "mc_programmes",
     title="MC programmes (programme-based microcredentials that stack courses)",
-    folder="mc_programmes",
-    pattern="*.csv*",
-    template_name="mc_programmes.csv",
     load_mode="snapshot",
     natural_key=("programme_code",),
     description="One row per programme-based MC; its courses are in mc_programme_courses.",
@@ -684,12 +663,9 @@ MC_PROGRAMMES = Contract(
     ),
 )
 
-MC_PROGRAMME_COURSES = Contract(
-    name="mc_programme_courses",
+MC_PROGRAMME_COURSES = _csv(
+    "mc_programme_courses",
     title="MC programme courses (the courses each programme stacks)",
-    folder="mc_programme_courses",
-    pattern="*.csv*",
-    template_name="mc_programme_courses.csv",
     load_mode="snapshot",
     natural_key=("programme_code", "course_code"),
     columns=(
@@ -708,12 +684,9 @@ MC_PROGRAMME_COURSES = Contract(
     ),
 )
 
-BADGES = Contract(
-    name="badges",
+BADGES = _csv(
+    "badges",
     title="Digital badges (Credly-style CSV export)",
-    folder="badges",
-    pattern="*.csv*",
-    template_name="badges.csv",
     load_mode="append",
     natural_key=("badge_id",),
     description="One row per badge issued; the recipient is the learner id the university gives (never an e-mail).",
@@ -734,9 +707,7 @@ BADGES = Contract(
                 "accepted_at"),
         RowRule("accepted_at is null or accepted_at >= issued_at", "accepted_at is before issued_at",
                 "accepted_at"),
-        # learner_id__s: the trimmed text of the id (a pseudonymised column has no typed twin to test).
-        RowRule("learner_id__s not like '%@%'", "the recipient is an e-mail address: give the learner id",
-                "learner_id"),
+        _NOT_AN_EMAIL,
     ),
     examples=(
         {"badge_id": "b7e1c0de-0001", "badge_name": "Data Analytics with Python", "course_code": "MC-FSKTM-001",
@@ -769,11 +740,7 @@ OPEN_BADGES = Contract(
         Column("issued_at", "timestamp"),
         Column("is_revoked", allowed=BOOLEANS),
     ),
-    rules=(
-        # learner_id__s: the trimmed text of the id (a pseudonymised column has no typed twin to test).
-        RowRule("learner_id__s not like '%@%'", "the recipient is an e-mail address: give the learner id",
-                "learner_id"),
-    ),
+    rules=(_NOT_AN_EMAIL,),
     examples=(
         {"assertion_id": "https://badges.um.edu.my/assertions/1001", "spec_version": "2.0",
          "badge_name": "Data Analytics with Python", "course_code": "MC-FSKTM-001", "learner_id": "S2150123",
@@ -784,12 +751,9 @@ OPEN_BADGES = Contract(
     ),
 )
 
-CREDIT_APPLICATIONS = Contract(
-    name="credit_applications",
+CREDIT_APPLICATIONS = _csv(
+    "credit_applications",
     title="Credit transfer and APEL C applications",
-    folder="credit_applications",
-    pattern="*.csv*",
-    template_name="credit_applications.csv",
     load_mode="append",
     natural_key=("application_id",),
     columns=(
@@ -824,12 +788,9 @@ CREDIT_APPLICATIONS = Contract(
     ),
 )
 
-PROGRAMME_INTAKE = Contract(
-    name="programme_intake",
+PROGRAMME_INTAKE = _csv(
+    "programme_intake",
     title="Programme intake (learners admitted to an accredited programme)",
-    folder="programme_intake",
-    pattern="*.csv*",
-    template_name="programme_intake.csv",
     load_mode="append",
     natural_key=("learner_id", "accredited_programme"),
     columns=(

@@ -23,7 +23,7 @@ from typing import Protocol
 import duckdb
 
 from core.contracts import CONTRACTS, REQUIRED_SOURCES
-from etl.validate import ident
+from etl.row_checks import ident
 
 EX_INCOMPLETE = 3  # published, but not everything loaded: see the problems printed (0 ok, 1 failed, 75 locked)
 

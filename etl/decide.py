@@ -11,8 +11,8 @@ import duckdb
 
 from core.contracts import Contract
 from etl.discover import LandingFile
+from etl.file_checks import open_text_bytes
 from etl.sources.futurelearn import strip_csv_ext, strip_date_stamp
-from etl.validate import open_text_bytes
 
 
 def current_stamps(con: duckdb.DuckDBPyConnection, contract: Contract) -> dict[str, str | None]:

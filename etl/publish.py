@@ -10,21 +10,37 @@ Layout, beside the published path (default data/warehouse/mckpi.duckdb):
 
 Readers open the published path read-only; a reader that opened the old build keeps reading it (an unlinked file
 stays readable on POSIX until closed), and one that opens after the swap gets the new build: never a half-built file.
+
+A build's whole life is one context (`build`), so no caller strings the steps together by hand:
+
+    with build(result, copy_current=True, final_steps=[check], keep=5) as b:
+        load(b.con)                   # b.run_id, b.path (the .tmp file), b.con (open on it)
+    # published: result.build is the new build; on any exception the .tmp is gone and the run is recorded failed
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import shutil
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
 
 from core.errors import EtlError
 from core.locks import held_lock, lock_held
 from core.published import published_target
+from etl.runlog import close_killed_runs, record_failure, record_run
+
+if TYPE_CHECKING:
+    from etl.results import EtlResult
 
 BUILDS = "builds"
 LOCK_NAME = ".mckpi.lock"
@@ -198,3 +214,120 @@ def rollback(published: Path, run_id: str) -> Path:
     with writer_lock(published.parent, f"rollback-{run_id}", datetime.now(UTC)):
         _swap_link(published, target)
     return target
+
+
+# --- a build's life ------------------------------------------------------------------------------------------
+
+# DuckDB's memory limit for a build (it spills to the build's temporary folder past it): keeps the ETL's peak
+# RSS bounded at 10M enrolments instead of DuckDB's default of 80% of the machine's memory.
+MEMORY_LIMIT = "3GB"
+
+# errno values that mean the warehouse folder cannot take the build: say so, not as a traceback.
+WAREHOUSE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+class WarehouseFolderError(EtlError):
+    def __init__(self, folder: Path, exc: OSError):
+        what = {
+            errno.ENOSPC: "the disk is full",
+            errno.EDQUOT: "the disk quota is used up",
+            errno.EROFS: "the file system is read-only",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        super().__init__(
+            f"cannot write the warehouse in {folder}: {what}; free space or give the ETL's user write access,"
+            " then run again (the published warehouse is unchanged)"
+        )
+        self.__cause__ = exc
+
+
+@dataclass
+class Build:
+    """The build in progress: builds/<run_id>.duckdb.tmp and a read-write connection on it."""
+
+    published: Path
+    run_id: str
+    path: Path
+    con: duckdb.DuckDBPyConnection = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.connect()
+
+    @property
+    def spill(self) -> Path:
+        """DuckDB's temporary folder past MEMORY_LIMIT (removed with the build)."""
+        return builds_dir(self.published) / f".spill-{self.run_id}"
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        self.con = duckdb.connect(
+            str(self.path), config={"temp_directory": str(self.spill), "memory_limit": MEMORY_LIMIT}
+        )
+        return self.con
+
+    def start_over(self) -> None:
+        """Throw the copy of the published build away and go on from an empty one."""
+        self.con.close()
+        discard_build(self.published, self.run_id)
+        self.path = start_build(self.published, self.run_id, copy_current=False)
+        self.connect()
+
+
+@contextlib.contextmanager
+def build(
+    result: EtlResult,
+    *,
+    copy_current: bool = True,
+    final_steps: Sequence[Callable[[Build], None]] = (),
+    keep: int = 1,
+) -> Iterator[Build]:
+    """One build's life, for the run `result` (its run id, start time and published path; the context fills in
+    its build, status and run-log path):
+
+    1. take the writer lock (LockHeld when another writer has it: nothing tried, nothing recorded), close the
+       runs that were killed, record this one as running, remove what killed runs left behind;
+    2. start builds/<run_id>.duckdb.tmp, a copy of the published build or empty, and yield it with a connection;
+    3. on normal exit run `final_steps` (the checks, the run's own record), checkpoint, close, swap the build in
+       atomically, record the run and keep the newest `keep` builds;
+    4. on any exception, KeyboardInterrupt included: discard the .tmp build (the published one is untouched) and
+       record the run as failed (etl.runlog.record_failure, which raises an EtlError carrying `result`, or lets
+       KeyboardInterrupt and SystemExit go on unwinding).
+    """
+    published, run_id = result.warehouse, result.run_id
+    try:
+        lock = writer_lock(published.parent, run_id, result.started_at)
+        lock.__enter__()
+    except LockHeld:
+        raise
+    except OSError as exc:
+        record_failure(result, WarehouseFolderError(published.parent, exc))
+    try:
+        close_killed_runs(published)  # (mckpi refresh reports them to the webhook before it gets here)
+        # "running" first: a run killed from here on shows in `mckpi status` as stopped before it finished.
+        record_run(published, {**result.run_record(), "pid": os.getpid()})
+        try:
+            cleanup_stale(published)
+            t0 = time.perf_counter()
+            b = Build(published, run_id, start_build(published, run_id, copy_current=copy_current))
+            result.timings["copy"] = time.perf_counter() - t0
+            try:
+                yield b
+                for step in final_steps:
+                    step(b)
+                t0 = time.perf_counter()
+                b.con.execute("checkpoint")
+                result.timings["checkpoint"] = time.perf_counter() - t0
+            finally:
+                b.con.close()
+            t0 = time.perf_counter()
+            shutil.rmtree(b.spill, ignore_errors=True)
+            result.build = finish_build(published, run_id)
+            result.runlog = record_run(published, result.run_record())
+            apply_retention(published, keep)
+            result.timings["publish"] = time.perf_counter() - t0
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                discard_build(published, run_id)
+            if isinstance(exc, OSError) and exc.errno in WAREHOUSE_ERRNOS:
+                exc = WarehouseFolderError(published.parent, exc)
+            record_failure(result, exc)
+    finally:
+        lock.__exit__(None, None, None)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import duckdb
 
+from core.errors import EtlError
 from core.runlog import (
     EXTRA_FIELDS,
     LOCK_NAME,
@@ -22,6 +24,10 @@ from core.runlog import (
     read_runs,
     runlog_path,
 )
+from etl.errorlog import write_traceback
+
+if TYPE_CHECKING:
+    from etl.results import EtlResult
 
 
 def append_run(path: Path, record: dict[str, object]) -> None:
@@ -61,6 +67,33 @@ def close_killed_runs(published: Path) -> list[dict[str, object]]:
             record_run(published, record)
             closed.append(record)
     return closed
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def record_failure(result: EtlResult, exc: BaseException) -> NoReturn:
+    """Record the run as failed (in the fallback run log when the warehouse folder cannot be written), so that
+    `mckpi status` and the freshness page show it, and raise an EtlError that carries the partial result."""
+    result.status = "failed"
+    result.finished_at = datetime.now(UTC)
+    result.message = _one_line(exc)
+    if isinstance(exc, Exception) and not isinstance(exc, EtlError):
+        # A bug or an I/O error: the traceback goes to a log file, the one-line message says where.
+        result.log_file = write_traceback(exc, result.warehouse.parent)
+        if result.log_file is not None:
+            result.message += f" (details in {result.log_file})"
+    result.runlog = record_run(result.warehouse, result.run_record())
+    if isinstance(exc, EtlError):
+        exc.result = result
+        raise exc
+    if isinstance(exc, Exception):
+        error = EtlError(result.message)
+        error.result = result
+        raise error from exc
+    raise exc  # KeyboardInterrupt, SystemExit: recorded, and go on unwinding
 
 
 def _ts(value: object) -> datetime | None:
@@ -111,6 +144,7 @@ __all__ = [
     "fallback_runlog_path",
     "published_runs",
     "read_runs",
+    "record_failure",
     "record_run",
     "runlog_path",
     "write_runs_table",

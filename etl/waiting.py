@@ -13,7 +13,7 @@ archive folder `mckpi refresh` moved it to (`<archive>/<run_id>/<path>`), checke
   original order, so duplicate keys and refund checks come out exactly as in a load of all the files at once.
 A waiting file that is no longer in either place is reported (send it again), never guessed at.
 
-FutureLearn exports waiting for their run label are reloaded by etl.load itself (they stay in landing).
+FutureLearn exports waiting for their run label are reloaded by etl.ingest itself (they stay in landing).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import duckdb
 
 from core.contracts import Contract
 from etl.discover import LandingFile
-from etl.validate import ident, lit
+from etl.row_checks import ident, lit
 
 CHUNK = 1 << 20
 

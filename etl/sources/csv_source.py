@@ -1,11 +1,11 @@
 """The contract-driven CSV reader used by every source.
 
 A batch of files of one source (one file for append sources, all new deliveries for snapshot sources):
-1. file-level checks on each file's first bytes (etl.validate.check_file_start);
+1. file-level checks on each file's first bytes (etl.file_checks.check_file_start);
 2. DuckDB's native `read_csv` over the batch with the contract's columns (all VARCHAR, no sniffing, strict,
    `filename = true`) into the staging temp table `_stage`; a DuckDB error is re-diagnosed file by file
-   (etl.validate.diagnose) into a SourceFileError naming the file and line;
-3. one generated SQL pass (etl.validate.checked_sql) that types, pseudonymises and checks every row into `_checked`;
+   (etl.file_checks.diagnose) into a SourceFileError naming the file and line;
+3. one generated SQL pass (etl.row_checks.checked_sql) that types, pseudonymises and checks every row into `_checked`;
 4. accepted rows into raw_<source>, rejected ones into `quarantine`.
 
 `_line` is the staging rowid minus the file's first rowid, plus 2. A CREATE TABLE AS from read_csv keeps file
@@ -26,21 +26,11 @@ import duckdb
 
 from core.contracts import Contract
 from core.errors import SourceFileError
+from etl.file_checks import FileFacts, check_file_start, diagnose, rows_missing_error, truncated_error
 from etl.horizon import DateHorizon
 from etl.keys import ascii_only_sql, ensure_sql_function
+from etl.row_checks import checked_sql, duplicates_sql, ident, normalised_columns, raw_columns
 from etl.sources import fl_layouts, open_badges
-from etl.validate import (
-    FileFacts,
-    check_file_start,
-    checked_sql,
-    diagnose,
-    duplicates_sql,
-    ident,
-    normalised_columns,
-    raw_columns,
-    rows_missing_error,
-    truncated_error,
-)
 
 STAGE = "_stage"
 FILES = "_files"

@@ -31,7 +31,8 @@ from core.contracts import (
     Contract,
 )
 from core.errors import SourceFileError
-from etl.validate import CHUNK, UTF8_BOM, check_file_start, ident, open_text_bytes
+from etl.file_checks import CHUNK, UTF8_BOM, check_file_start, open_text_bytes
+from etl.row_checks import ident
 
 STORE_FREE_TEXT_VARIABLE = "mckpi_store_free_text"
 _STORE_TEXT = f"coalesce(getvariable('{STORE_FREE_TEXT_VARIABLE}'), false)"

@@ -85,6 +85,14 @@ def late(days: int, setting: str = "max_days_after_delivery") -> str:
     return f"more than {days} days after the file was loaded ([dates] {setting} in mckpi.toml)"
 
 
+def one_bad_row(
+    id: str, target: str, line: int, column: str, value: object, reason: str, loaded: int = 1
+) -> Case:
+    """The commonest case: the run succeeds, one row of `target` is quarantined (line, column, value, reason)
+    and its other `loaded` rows load."""
+    return Case(id, "rows", target, quarantine=((line, column, value, reason),), loaded=loaded)
+
+
 def header(*parts: str) -> tuple[str, ...]:
     return ("line 1", "expected header", *parts)
 
@@ -344,48 +352,18 @@ CASES: tuple[Case, ...] = (
         checks=(("select count(*) from fct_enrolment where enrol_year = 2099", 0),),
         marts=True,
     ),
-    Case(
-        "courses_launched_on_excel_zero_date",
-        "rows",
-        "courses/lms_courses.csv",
-        quarantine=((2, "launched_on", "1900-01-01", early("2000-01-01")),),
-        loaded=1,
-    ),
-    Case(
-        "course_runs_start_decades_ahead",
-        "rows",
-        "course_runs/runs_planned.csv",
-        quarantine=((3, "starts_on", "2052-03-04", late(1096, "max_days_after_delivery_planned")),),
-        loaded=1,
-    ),
-    Case(
-        "staff_left_on_epoch_zero",
-        "rows",
-        "staff/staff_contract.csv",
-        quarantine=((2, "left_on", "1970-01-01", early("2000-01-01")),),
-        loaded=1,
-    ),
-    Case(
-        "fl_enrolled_before_futurelearn",
-        "rows",
-        "futurelearn/malay-beginners-5_enrolments.csv",
-        quarantine=((3, "enrolled_at", "2011-08-20 09:15:00 UTC", early("2012-12-14", "earliest_futurelearn")),),
-        loaded=1,
-    ),
-    Case(
-        "fl_step_completed_far_future",
-        "rows",
-        "futurelearn/malay-beginners-5_step-activity.csv",
-        quarantine=((3, "last_completed_at", "2042-09-02 08:09:00 UTC", late(366)),),
-        loaded=1,
-    ),
-    Case(
-        "results_issued_excel_zero_date",
-        "rows",
-        "results/results_late.csv",
-        quarantine=((2, "issued_at", "1899-12-30 00:00:00", early("2000-01-01")),),
-        loaded=1,
-    ),
+    one_bad_row("courses_launched_on_excel_zero_date", "courses/lms_courses.csv",
+                2, "launched_on", "1900-01-01", early("2000-01-01")),
+    one_bad_row("course_runs_start_decades_ahead", "course_runs/runs_planned.csv",
+                3, "starts_on", "2052-03-04", late(1096, "max_days_after_delivery_planned")),
+    one_bad_row("staff_left_on_epoch_zero", "staff/staff_contract.csv",
+                2, "left_on", "1970-01-01", early("2000-01-01")),
+    one_bad_row("fl_enrolled_before_futurelearn", "futurelearn/malay-beginners-5_enrolments.csv",
+                3, "enrolled_at", "2011-08-20 09:15:00 UTC", early("2012-12-14", "earliest_futurelearn")),
+    one_bad_row("fl_step_completed_far_future", "futurelearn/malay-beginners-5_step-activity.csv",
+                3, "last_completed_at", "2042-09-02 08:09:00 UTC", late(366)),
+    one_bad_row("results_issued_excel_zero_date", "results/results_late.csv",
+                2, "issued_at", "1899-12-30 00:00:00", early("2000-01-01")),
     Case(
         "payments_paid_far_future",
         "rows",
@@ -412,13 +390,8 @@ CASES: tuple[Case, ...] = (
         loaded=1,
     ),
     # --- row level: quarantined with a reason, the rest loads --------------------------------------------------
-    Case(
-        "enrolments_bad_timestamp",
-        "rows",
-        "enrolments/enrol_dates.csv",
-        quarantine=((3, "enrolled_at", "25/08/2024 10:00", TIMESTAMP),),
-        loaded=1,
-    ),
+    one_bad_row("enrolments_bad_timestamp", "enrolments/enrol_dates.csv",
+                3, "enrolled_at", "25/08/2024 10:00", TIMESTAMP),
     Case(
         "enrolments_timezone_offset",
         "rows",
@@ -429,76 +402,26 @@ CASES: tuple[Case, ...] = (
         ),
         loaded=1,
     ),
-    Case(
-        "enrolments_impossible_date",
-        "rows",
-        "enrolments/enrol_feb30.csv",
-        quarantine=((3, "enrolled_at", "2024-02-30 10:00:00", TIMESTAMP),),
-        loaded=1,
-    ),
-    Case(
-        "enrolments_unenrolled_before_enrolled",
-        "rows",
-        "enrolments/enrol_order.csv",
-        quarantine=((3, "unenrolled_at", "2024-08-24 10:00:00", "unenrolled_at is before enrolled_at"),),
-        loaded=1,
-    ),
-    Case(
-        "enrolments_gender_code",
-        "rows",
-        "enrolments/enrol_gender.csv",
-        quarantine=((3, "gender", "F", "not one of the allowed values: female, male, other"),),
-        loaded=1,
-    ),
-    Case(
-        "enrolments_duplicate_within_file",
-        "rows",
-        "enrolments/enrol_dup.csv",
-        quarantine=((4, "run_id, learner_id", ANY, "duplicate key, first at line 2"),),
-        loaded=2,
-    ),
-    Case(
-        "enrolments_duplicate_across_files",
-        "rows",
-        "enrolments/enrol_again.csv",
-        quarantine=((3, "run_id, learner_id", ANY, "already loaded from enrolments/enrolments.csv line 2"),),
-        loaded=1,
-    ),
-    Case(
-        "enrolments_unknown_run",
-        "rows",
-        "enrolments/enrol_run.csv",
-        quarantine=((3, "run_id", "MC-NOPE-999-2024-1", "unknown run_id: not in course_runs.run_id"),),
-        loaded=1,
-    ),
-    Case(
-        "fl_time_without_utc",
-        "rows",
-        "futurelearn/malay-beginners-5_enrolments.csv",
-        quarantine=((3, "enrolled_at", "2024-08-20 09:15:00", FL_TIME),),
-        loaded=1,
-    ),
-    Case(
-        "fl_time_with_offset",
-        "rows",
-        "futurelearn/malay-beginners-5_enrolments.csv",
-        quarantine=((3, "enrolled_at", "2024-08-20T09:15:00+00:00", FL_TIME),),
-        loaded=1,
-    ),
-    Case(
-        "fl_unknown_role",
-        "rows",
-        "futurelearn/malay-beginners-5_enrolments.csv",
-        quarantine=((3, "role", "admin", "not one of the allowed values: learner, organisation_admin"),),
-        loaded=1,
-    ),
-    Case(
-        "fl_missing_learner_id",
-        "rows",
-        "futurelearn/malay-beginners-5_enrolments.csv",
-        quarantine=((3, "learner_id", None, "required value is missing"),),
-        loaded=1,
-    ),
+    one_bad_row("enrolments_impossible_date", "enrolments/enrol_feb30.csv",
+                3, "enrolled_at", "2024-02-30 10:00:00", TIMESTAMP),
+    one_bad_row("enrolments_unenrolled_before_enrolled", "enrolments/enrol_order.csv",
+                3, "unenrolled_at", "2024-08-24 10:00:00", "unenrolled_at is before enrolled_at"),
+    one_bad_row("enrolments_gender_code", "enrolments/enrol_gender.csv",
+                3, "gender", "F", "not one of the allowed values: female, male, other"),
+    one_bad_row("enrolments_duplicate_within_file", "enrolments/enrol_dup.csv",
+                4, "run_id, learner_id", ANY, "duplicate key, first at line 2", loaded=2),
+    one_bad_row("enrolments_duplicate_across_files", "enrolments/enrol_again.csv",
+                3, "run_id, learner_id", ANY, "already loaded from enrolments/enrolments.csv line 2"),
+    one_bad_row("enrolments_unknown_run", "enrolments/enrol_run.csv",
+                3, "run_id", "MC-NOPE-999-2024-1", "unknown run_id: not in course_runs.run_id"),
+    one_bad_row("fl_time_without_utc", "futurelearn/malay-beginners-5_enrolments.csv",
+                3, "enrolled_at", "2024-08-20 09:15:00", FL_TIME),
+    one_bad_row("fl_time_with_offset", "futurelearn/malay-beginners-5_enrolments.csv",
+                3, "enrolled_at", "2024-08-20T09:15:00+00:00", FL_TIME),
+    one_bad_row("fl_unknown_role", "futurelearn/malay-beginners-5_enrolments.csv",
+                3, "role", "admin", "not one of the allowed values: learner, organisation_admin"),
+    one_bad_row("fl_missing_learner_id", "futurelearn/malay-beginners-5_enrolments.csv",
+                3, "learner_id", None, "required value is missing"),
     Case(
         "fl_step_number_not_whole",
         "rows",
@@ -533,20 +456,9 @@ CASES: tuple[Case, ...] = (
         quarantine=((3, "amount_rm", "RM 1,200.00", NUMBER), (4, "amount_rm", "1,200.00", NUMBER)),
         loaded=1,
     ),
-    Case(
-        "nul_in_value",
-        "rows",
-        "payments/p_nul_value.csv",
-        quarantine=((9, "amount_rm", "89.\x0000", NUMBER),),
-        loaded=7,
-    ),
-    Case(
-        "payments_duplicate_within_file",
-        "rows",
-        "payments/p_dup.csv",
-        quarantine=((4, "receipt_id", "R2024-800001", "duplicate key, first at line 2"),),
-        loaded=2,
-    ),
+    one_bad_row("nul_in_value", "payments/p_nul_value.csv", 9, "amount_rm", "89.\x0000", NUMBER, loaded=7),
+    one_bad_row("payments_duplicate_within_file", "payments/p_dup.csv",
+                4, "receipt_id", "R2024-800001", "duplicate key, first at line 2", loaded=2),
     Case(
         "payments_unknown_run_and_ptj",
         "rows",
@@ -591,13 +503,8 @@ CASES: tuple[Case, ...] = (
         ),
         loaded=1,
     ),
-    Case(
-        "courses_mqa_category_decimal",
-        "rows",
-        "courses/courses_extra.csv",
-        quarantine=((3, "mqa_category", "1.0", "not one of the allowed values: 1, 2, 3"),),
-        loaded=1,
-    ),
+    one_bad_row("courses_mqa_category_decimal", "courses/courses_extra.csv",
+                3, "mqa_category", "1.0", "not one of the allowed values: 1, 2, 3"),
     Case(
         "courses_unknown_ptj_and_staff",
         "rows",
@@ -635,13 +542,8 @@ CASES: tuple[Case, ...] = (
         ),
         loaded=2,
     ),
-    Case(
-        "courses_duplicate_padded_across_streams",
-        "rows",
-        "courses/lms_courses.csv",
-        quarantine=((2, "course_code", "MC-FSKTM-001\u00a0", "already loaded from courses/courses.csv line 2"),),
-        loaded=1,
-    ),
+    one_bad_row("courses_duplicate_padded_across_streams", "courses/lms_courses.csv",
+                2, "course_code", "MC-FSKTM-001\u00a0", "already loaded from courses/courses.csv line 2"),
     Case(
         "quote_inside_unquoted_value",
         "rows",
@@ -721,13 +623,8 @@ CASES: tuple[Case, ...] = (
         loaded=1,
     ),
     Case("open_badges_bad_json", "file", "open_badges/ob.jsonl", ("not valid JSON",), 2),
-    Case(
-        "mc_programmes_category_1_without_programme",
-        "rows",
-        "mc_programmes/p.csv",
-        quarantine=((2, "accredited_programme", None, "a Category 1 MC programme needs accredited_programme"),),
-        loaded=1,
-    ),
+    one_bad_row("mc_programmes_category_1_without_programme", "mc_programmes/p.csv",
+                2, "accredited_programme", None, "a Category 1 MC programme needs accredited_programme"),
     Case(
         "mc_programme_courses_unknown_course",
         "rows",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from core.config import load_settings
-from read import access, kpi
+from read import access, kpi, kpi_spec
 from read.access import AccessDenied, Identity, run_scoped, scope_for
 from read.kpi import AccessScope, KpiError, KpiFilters, build_params, run_kpi
 
@@ -30,13 +30,17 @@ HOSTILE_KWARGS: dict[str, Any] = {
 }
 
 
+# The KPI layer (its definitions in read.kpi_spec, running in read.kpi) and the access layer.
+LAYER = (kpi_spec, kpi, access)
+
+
 def _public_functions(module: Any) -> dict[str, Any]:
     return {name: obj for name, obj in vars(module).items()
             if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not name.startswith("_")}
 
 
 def test_no_public_function_has_a_catch_all_argument() -> None:
-    for module in (kpi, access):
+    for module in LAYER:
         for name, fn in _public_functions(module).items():
             kinds = {p.kind for p in inspect.signature(fn).parameters.values()}
             assert inspect.Parameter.VAR_KEYWORD not in kinds, f"{module.__name__}.{name} takes **kwargs"
@@ -50,10 +54,10 @@ def _calls(wh: Any) -> dict[str, Any]:
     result = run_kpi(wh, "enrolments", KpiFilters(year=2025), by="ptj", settings=SETTINGS)
     policy = access.AccessPolicy()
     return {
-        "kpi.referenced_params": lambda **k: kpi.referenced_params("select $year", **k),
-        "kpi.parse_kpi": lambda **k: kpi.parse_kpi(spec.sql, **k),
-        "kpi.list_kpis": lambda **k: kpi.list_kpis(**k),
-        "kpi.get_kpi": lambda **k: kpi.get_kpi("enrolments", **k),
+        "kpi_spec.referenced_params": lambda **k: kpi_spec.referenced_params("select $year", **k),
+        "kpi_spec.parse_kpi": lambda **k: kpi_spec.parse_kpi(spec.sql, **k),
+        "kpi_spec.list_kpis": lambda **k: kpi_spec.list_kpis(**k),
+        "kpi_spec.get_kpi": lambda **k: kpi_spec.get_kpi("enrolments", **k),
         "kpi.today_in_malaysia": lambda **k: kpi.today_in_malaysia(**k),
         "kpi.build_params": lambda **k: build_params(KpiFilters(), scope=DEAN, settings=SETTINGS, **k),
         "kpi.resolve_by": lambda **k: kpi.resolve_by(spec, "ptj", **k),
@@ -80,9 +84,9 @@ def _calls(wh: Any) -> dict[str, Any]:
 
 def test_every_public_function_refuses_hostile_extra_arguments(hand_wh) -> None:
     calls = _calls(hand_wh)
-    expected = {f"{m.__name__.split('.')[-1]}.{n}" for m in (kpi, access) for n in _public_functions(m)}
+    expected = {f"{m.__name__.split('.')[-1]}.{n}" for m in LAYER for n in _public_functions(m)}
     assert set(calls) == expected  # a public function added later must be listed here too
-    functions = {f"{m.__name__.split('.')[-1]}.{n}": f for m in (kpi, access) for n, f in _public_functions(m).items()}
+    functions = {f"{m.__name__.split('.')[-1]}.{n}": f for m in LAYER for n, f in _public_functions(m).items()}
     for name, call in calls.items():
         call()  # the ordinary call works
         own = set(inspect.signature(functions[name]).parameters)  # e.g. check_role's own ptj_codes argument

@@ -31,7 +31,7 @@ from core.config import load_settings
 from core.contracts import CONTRACTS, Column, Contract
 from core.published import published_target
 from etl.load import load_landing
-from etl.validate import typed_name
+from etl.row_checks import typed_name
 
 SETTINGS = settings(
     max_examples=50,

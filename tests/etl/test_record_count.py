@@ -1,4 +1,4 @@
-"""hash_file's independent record count (etl.validate._RecordCounter) against DuckDB's own reading, and the
+"""hash_file's independent record count (etl.file_checks._RecordCounter) against DuckDB's own reading, and the
 checks built on it: a file never loads a row short, and a file cut inside its last value is reported."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.validate import _RecordCounter, hash_file
+from etl.file_checks import _RecordCounter, hash_file
 
 OPTIONS = (
     "columns = {'a': 'VARCHAR', 'b': 'VARCHAR', 'c': 'VARCHAR'}, header = true, auto_detect = false, delim = ',',"

@@ -6,8 +6,8 @@ import csv
 import json
 
 from core.contracts import CONTRACTS, write_templates
+from etl.row_checks import raw_columns
 from etl.sources.open_badges import flatten
-from etl.validate import raw_columns
 
 TYPES = {
     "varchar": "VARCHAR",

@@ -10,9 +10,9 @@ import pytest
 from core.contracts import CONTRACTS
 from core.errors import SourceFileError
 from etl.discover import classify, discover
+from etl.file_checks import hash_file, header_problem
 from etl.pseudonym import learner_key, learner_key_sql
 from etl.sources.futurelearn import parse_file_name, strip_date_stamp
-from etl.validate import hash_file, header_problem
 
 PTJ = CONTRACTS["ptj"]
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 import read.kpi as kpi_module
+import read.kpi_spec as kpi_spec_module
 from core.config import Policy, Privacy, Settings
 from read.kpi import (
     AccessScope,
@@ -93,7 +94,7 @@ def test_only_used_params_are_bound(tmp_path, monkeypatch):
         "-- definition_en: A year.\n-- definition_ms: Satu tahun.\n-- filters: year\n-- sources: none\n"
         "-- suppress:\nselect coalesce($year, 0) as year, 'it''s -- $not_a_param' as note\n"
     )
-    monkeypatch.setattr(kpi_module, "KPI_DIR", tmp_path)
+    monkeypatch.setattr(kpi_spec_module, "KPI_DIR", tmp_path)  # the registry's folder
     con = duckdb.connect()
     result = run_kpi(con, "tiny", KpiFilters(year=2024, ptj_codes=("FBE",)), settings=Settings())
     assert result.table.to_pylist() == [{"year": 2024, "note": "it's -- $not_a_param"}]
@@ -105,7 +106,7 @@ def test_param_nobody_provides_is_an_error(tmp_path, monkeypatch):
         "-- id: odd\n-- title_en: Odd\n-- title_ms: Ganjil\n-- unit: count\n-- grain: university\n"
         "-- definition_en: x\n-- definition_ms: y\n-- filters:\n-- sources: none\n-- suppress:\nselect $colour\n"
     )
-    monkeypatch.setattr(kpi_module, "KPI_DIR", tmp_path)
+    monkeypatch.setattr(kpi_spec_module, "KPI_DIR", tmp_path)  # the registry's folder
     with pytest.raises(KpiError, match="colour"):
         run_kpi(duckdb.connect(), "odd", settings=Settings())
     # ...and no caller can pass it: there is no catch-all parameter argument any more (issue 13).
