@@ -98,10 +98,7 @@ def demo(
     ):
         console.print(f"[dim]{escape(str(folder))} already has files: demo data not written[/]")
         return
-    try:
-        from etl.demo import generate
-    except ImportError as exc:  # pragma: no cover - the demo module is another engineer's
-        _fail(f"the demo generator is not available ({exc})")
+    from etl.demo import generate  # a broken import fails loudly
     folder.mkdir(parents=True, exist_ok=True)
     with console.status(f"Generating {enrolments:,} demo enrolments (seed {seed}) ..."):
         generate(folder, enrolments, seed)

@@ -25,6 +25,7 @@ ENV_PREFIX = "MCKPI_"
 # `*_env` setting, such as MCKPI_PSEUDONYM_KEY): variable -> who reads it.
 OTHER_ENV: dict[str, str] = {
     "MCKPI_CONFIG": "core/config.py: the config file to read",
+    "MCKPI_DIFFERENCING": "tests/queries/test_differencing.py: 'all' runs every PTj selection, not a seeded third",
     "MCKPI_DEMO": "dashboard/auth.py: serve demo data without sign-in",
 }
 
