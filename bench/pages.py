@@ -207,7 +207,11 @@ def browser_timings(browser, base: str, server_pid: int | None = None) -> dict:
     def timed(name: str, step: str, action) -> None:  # noqa: ANN001
         cpu = cpu_seconds(server_pid) if server_pid else 0.0
         client = browser_cpu_seconds(server_pid)
-        out[name][step] = action()
+        try:
+            out[name][step] = action()
+        except Exception as exc:  # noqa: BLE001 - a step that never settles is reported, the others still run
+            print(f"{name} {step}: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            out[name][step] = float("nan")
         out[name][f"{step}_browser_cpu"] = browser_cpu_seconds(server_pid) - client
         if server_pid:
             out[name][f"{step}_server_cpu"] = cpu_seconds(server_pid) - cpu
