@@ -176,26 +176,64 @@ def _click(tab, name: str) -> float:
     return time.perf_counter() - t0
 
 
-def browser_timings(browser, base: str) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) the process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_cpu_seconds(server_pid: int | None) -> float:
+    """CPU time so far of this process's descendants but the server: the Playwright driver and Chromium (a
+    renderer that has exited is no longer counted: read it before closing the page)."""
+    skip = {server_pid, *children(server_pid)} if server_pid else set()
+    total = 0.0
+    for pid in children(os.getpid()):
+        if pid not in skip:
+            try:
+                total += cpu_seconds(pid)
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    return total
+
+
+def browser_timings(browser, base: str, server_pid: int | None = None) -> dict:
     """Per page, from Playwright: `after_refresh` = the first visit after the server started with empty caches
     (overview by `goto`, the others by a click in the same tab), `click` = a click to the page again (results
-    cached), `new_session` = `goto` in a new browser context (a new Streamlit session; server caches warm)."""
+    cached), `new_session` = `goto` in a new browser context (a new Streamlit session; server caches warm).
+    With `server_pid`, also `<step>_server_cpu`: the CPU seconds the server used during the step (its own work,
+    whatever the load on the machine; the cache warmer's, if it runs then, included)."""
     out: dict[str, dict[str, float]] = {name: {} for name in BROWSER_PAGES}
+
+    def timed(name: str, step: str, action) -> None:  # noqa: ANN001
+        cpu = cpu_seconds(server_pid) if server_pid else 0.0
+        client = browser_cpu_seconds(server_pid)
+        try:
+            out[name][step] = action()
+        except Exception as exc:  # noqa: BLE001 - a step that never settles is reported, the others still run
+            print(f"{name} {step}: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            out[name][step] = float("nan")
+        out[name][f"{step}_browser_cpu"] = browser_cpu_seconds(server_pid) - client
+        if server_pid:
+            out[name][f"{step}_server_cpu"] = cpu_seconds(server_pid) - cpu
+
     tab = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    out["overview"]["after_refresh"] = _goto(tab, base, "overview")
+    timed("overview", "after_refresh", lambda: _goto(tab, base, "overview"))
     for name in BROWSER_PAGES[1:]:
-        out[name]["after_refresh"] = _click(tab, name)
+        timed(name, "after_refresh", lambda name=name: _click(tab, name))
     for name in [*BROWSER_PAGES[1:], "overview"]:
-        out[name]["click"] = _click(tab, name)
+        timed(name, "click", lambda name=name: _click(tab, name))
     tab.context.close()
     for name in BROWSER_PAGES:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
-        out[name]["new_session"] = _goto(context.new_page(), base, name)
+        # The page (and its renderer process) is made inside the timing and closed after its CPU was read.
+        timed(name, "new_session", lambda name=name, context=context: _goto(context.new_page(), base, name))
         context.close()
     return {"browser": out}
 
 
-def server_rss(warehouse: Path) -> dict:
+def server_rss(warehouse: Path, app_root: Path = ROOT) -> dict:
+    """Start `streamlit run dashboard/app.py` of `app_root` (this checkout, or another one for an A/B on the same
+    machine at the same time: `--app-root`) and time every page in Chromium."""
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -215,7 +253,7 @@ def server_rss(warehouse: Path) -> dict:
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=ROOT,
+        cwd=app_root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -233,7 +271,7 @@ def server_rss(warehouse: Path) -> dict:
                 executable_path="/usr/bin/chromium",
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            timings = browser_timings(browser, f"http://127.0.0.1:{port}")
+            timings = browser_timings(browser, f"http://127.0.0.1:{port}", proc.pid)
             browser.close()
         return {"idle_mb": idle, "after_mb": rss_mb(proc.pid), **timings}
     finally:
@@ -247,6 +285,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--server", action="store_true")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--app-root", type=Path, default=ROOT,
+                    help="serve the dashboard of this checkout (e.g. `git archive` of the base commit) for an A/B")
+    ap.add_argument("--browser-only", action="store_true", help="with --server: skip the KPI query timings")
     ap.add_argument("--child", choices=["kpi", "bare"], help=argparse.SUPPRESS)
     ap.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -266,6 +307,34 @@ def main() -> None:
             cwd=ROOT,
             check=True,
         )
+    console = Console(width=200)
+    result: dict = {"scale": args.enrolments, "load_average_start": load_start, "app_root": str(args.app_root)}
+    if not args.browser_only:
+        result.update(kpi_timings(warehouse, args, console))
+    if args.server:
+        server = server_rss(warehouse, args.app_root)
+        result["server"] = server
+        console.print(f"streamlit server RSS: {server['idle_mb']:.0f} MB idle, {server['after_mb']:.0f} MB after"
+                      " visiting every page")
+        browser_table = Table(title=f"Browser at {args.enrolments}: seconds until settled (goal; pass/fail)")
+        for col in ("page", *(f"{k} (< {v:g} s)" for k, v in GOALS.items())):
+            browser_table.add_column(col, justify="left" if col == "page" else "right")
+        for name, t in server["browser"].items():
+            browser_table.add_row(name, *(
+                f"{t[k]:.2f} {'pass' if t[k] < goal else 'FAIL'} (cpu: server {t.get(f'{k}_server_cpu', 0):.2f},"
+                f" browser {t.get(f'{k}_browser_cpu', 0):.2f})"
+                for k, goal in GOALS.items()))
+        console.print(browser_table)
+    result["load_average_end"] = os.getloadavg()
+    console.print(f"load average (1, 5, 15 min): {load_start} at the start, {result['load_average_end']} at the end")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+def kpi_timings(warehouse: Path, args: argparse.Namespace, console) -> dict:  # noqa: ANN001
+    """The KPI queries of every page, through the KPI layer and bare, in fresh processes; prints the table."""
+    from rich.table import Table
+
     runs = {}
     for mode in ("bare", "kpi", "bare", "kpi"):  # interleaved, twice: the best of each is kept
         out = subprocess.run(
@@ -316,25 +385,8 @@ def main() -> None:
             f"{tot['kpi'] / tot['bare']:.2f}",
             end_section=True,
         )
-    console = Console(width=200)
     console.print(table)
-    result = {"scale": args.enrolments, "runs": runs, "pages": page_totals, "load_average_start": load_start}
-    if args.server:
-        server = server_rss(warehouse)
-        result["server"] = server
-        console.print(f"streamlit server RSS: {server['idle_mb']:.0f} MB idle, {server['after_mb']:.0f} MB after"
-                      " visiting every page")
-        browser_table = Table(title=f"Browser at {args.enrolments}: seconds until settled (goal; pass/fail)")
-        for col in ("page", *(f"{k} (< {v:g} s)" for k, v in GOALS.items())):
-            browser_table.add_column(col, justify="left" if col == "page" else "right")
-        for name, t in server["browser"].items():
-            browser_table.add_row(name, *(
-                f"{t[k]:.2f} {'pass' if t[k] < goal else 'FAIL'}" for k, goal in GOALS.items()))
-        console.print(browser_table)
-    result["load_average_end"] = os.getloadavg()
-    console.print(f"load average (1, 5, 15 min): {load_start} at the start, {result['load_average_end']} at the end")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=1))
+    return {"runs": runs, "pages": page_totals}
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import threading
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -27,6 +28,7 @@ OTHER_ENV: dict[str, str] = {
     "MCKPI_CONFIG": "core/config.py: the config file to read",
     "MCKPI_DIFFERENCING": "tests/queries/test_differencing.py: 'all' runs every PTj selection, not a seeded third",
     "MCKPI_DEMO": "dashboard/auth.py: serve demo data without sign-in",
+    "MCKPI_DASHBOARD_WARM": "dashboard/warm.py: 0 = no background warming of the KPI cache (the tests' default)",
 }
 
 
@@ -281,11 +283,41 @@ def check_env(environ: dict[str, str] | os._Environ[str], sections: dict[str, ty
             )
 
 
+# Parsed settings per (config file version, MCKPI_* environment). Settings are frozen, so one parse can be shared:
+# the dashboard asks for them about ten times per script run, and parsing the TOML each time was 0.2 s of a run
+# on a loaded machine. A changed file (mtime, size, inode) or environment reads it again.
+_PARSED: dict[tuple[Any, ...], Settings] = {}
+_PARSED_LOCK = threading.Lock()
+_PARSED_MAX = 32
+
+
+def _parsed_key(config_path: Path | None) -> tuple[Any, ...]:
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX)))
+    if config_path is None:
+        return (None, env)
+    stat = config_path.stat()
+    return (str(config_path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino, env)
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     """Read the config file (MCKPI_CONFIG, then ./mckpi.toml, then the repo's), resolving relative paths
-    against the folder the config file is in. An unknown section or key (file or environment) is a ConfigError."""
+    against the folder the config file is in. An unknown section or key (file or environment) is a ConfigError.
+    Parsed once per version of the file and of the MCKPI_* environment (`_PARSED`)."""
     candidates = [path, os.environ.get("MCKPI_CONFIG"), Path.cwd() / "mckpi.toml", DEFAULT_CONFIG]
     config_path = next((Path(p) for p in candidates if p and Path(p).is_file()), None)
+    key = _parsed_key(config_path)
+    cached = _PARSED.get(key)
+    if cached is not None:
+        return cached
+    settings = _read_settings(config_path)
+    with _PARSED_LOCK:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = settings
+    return settings
+
+
+def _read_settings(config_path: Path | None) -> Settings:
     data: dict[str, Any] = tomllib.loads(config_path.read_text("utf-8")) if config_path else {}
     base = config_path.parent if config_path else REPO_ROOT
 

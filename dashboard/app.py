@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, data, ui  # noqa: E402
+from dashboard import auth, data, ui, warm  # noqa: E402
 from dashboard.words import t  # noqa: E402
 from read import access  # noqa: E402
 
@@ -31,6 +31,8 @@ ui.capture_url()
 lang = ui.language_switch()
 data.use_snapshot(None)  # sign-in is decided on the live warehouse; a chosen snapshot is read after it
 status = data.warehouse_status()
+if status.ok:  # the first run to see a newly published warehouse starts warming its pages' figures (no wait)
+    warm.start(data.run_key(status), str(data.live_warehouse_path()))
 
 PAGE_HAS_VISIBILITY = "visibility" in inspect.signature(st.Page).parameters
 

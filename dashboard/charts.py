@@ -3,11 +3,20 @@
 One colour per PTj everywhere: `ptj_colors` maps the sorted list of every PTj in the warehouse (not only the ones a
 filter leaves) onto a fixed palette, so FSKTM is the same colour on the revenue page and the workload page.
 Sizes and fonts are set for a projector: 15 px text, 18 px titles, no chart shorter than 380 px.
+
+Every builder is `cached`: the same inputs give back the figure built before (plotly's validation of a figure is
+most of a cached page run), so a figure must not be changed after it is built: pass what it needs to the builder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import ParamSpec
 
 import pandas as pd
 import plotly.express as px
@@ -43,6 +52,41 @@ WHITE = go.layout.Template(
     layout=pio.templates["plotly_white"].layout,
     data={kind: pio.templates["plotly_white"].data[kind] for kind in TRACE_TYPES},
 )
+
+
+P = ParamSpec("P")
+FIGURE_CACHE_SIZE = 512  # figures of ~3-30 KB each
+_figures: OrderedDict[bytes, go.Figure] = OrderedDict()
+_figures_lock = threading.Lock()
+
+
+def cached(builder: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
+    """The figure built before from the same inputs (compared by their pickled bytes: equal bytes, equal data),
+    else a new one, kept for the process (least recently used dropped past FIGURE_CACHE_SIZE). Building and
+    validating a plotly figure took 0.2-0.4 s of a cached page run; handing Streamlit the same object is free
+    (st.plotly_chart copies it with `to_dict`, it never changes it). `builder.uncached` builds anew."""
+
+    @functools.wraps(builder)
+    def build(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        try:
+            blob = pickle.dumps((builder.__qualname__, args, sorted(kwargs.items())), protocol=5)
+        except (pickle.PicklingError, TypeError, AttributeError):  # an input that cannot be compared: build it
+            return builder(*args, **kwargs)
+        key = hashlib.blake2b(blob, digest_size=20).digest()
+        with _figures_lock:
+            fig = _figures.get(key)
+            if fig is not None:
+                _figures.move_to_end(key)
+                return fig
+        fig = builder(*args, **kwargs)
+        with _figures_lock:
+            _figures[key] = fig
+            while len(_figures) > FIGURE_CACHE_SIZE:
+                _figures.popitem(last=False)
+        return fig
+
+    build.uncached = builder  # type: ignore[attr-defined]
+    return build
 
 
 def ptj_colors(ptj_codes: Iterable[str]) -> dict[str, str]:
@@ -114,6 +158,7 @@ def style(fig: go.Figure, title: str, *, height: int | None = None, legend: bool
     return fig
 
 
+@cached
 def ranked_bars(
     df: pd.DataFrame,
     *,
@@ -147,6 +192,7 @@ def ranked_bars(
     return style(fig, title, height=120 + 34 * len(data), legend=False)
 
 
+@cached
 def grouped_bars(
     df: pd.DataFrame,
     *,
@@ -189,6 +235,7 @@ def grouped_bars(
     return style(fig, title, height=height)
 
 
+@cached
 def trend(
     df: pd.DataFrame,
     *,
@@ -220,6 +267,7 @@ def trend(
     return style(fig, title, legend=len(series) > 1)
 
 
+@cached
 def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figure:
     """Enrolled -> started -> ... -> certified, with % of the first stage."""
     shown = [(name, value) for name, value in stages if value is not None and not pd.isna(value)]
@@ -235,6 +283,7 @@ def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figu
     return style(fig, title, height=100 + 60 * max(len(shown), 1), legend=False)
 
 
+@cached
 def pathway_flow(stages: Sequence[tuple[str, float | None]], *, left: str, title: str) -> go.Figure:
     """A Sankey of a pathway: each stage flows into the next, and what does not go on flows into `left`.
     Stages with a hidden (None) count are left out."""
@@ -256,6 +305,7 @@ def pathway_flow(stages: Sequence[tuple[str, float | None]], *, left: str, title
     return style(fig, title, height=380, legend=False)
 
 
+@cached
 def retention_curves(
     df: pd.DataFrame,
     *,
@@ -266,8 +316,10 @@ def retention_curves(
     week_title: str,
     value_title: str,
     colors: Mapping[str, str] | None = None,
+    ticks: tuple[Sequence[float], Sequence[str]] | None = None,
 ) -> go.Figure:
-    """Share of starters still active each week, one line per course run (or course: `colors` by line name)."""
+    """Share of starters still active each week, one line per course run (or course: `colors` by line name).
+    `ticks` (values, labels) replaces the one tick per week (insights: steps labelled at each week's start)."""
     fig = go.Figure()
     # Weeks not reached yet (or hidden) have no value: they are left out, so a line stops instead of falling to 0.
     for i, (run_id, part) in enumerate(df.dropna(subset=[value]).sort_values(week).groupby(run, sort=True)):
@@ -281,11 +333,15 @@ def retention_curves(
                 hovertemplate=f"{run_id}<br>%{{x}}: %{{y:.1f}}%<extra></extra>",
             )
         )
-    fig.update_xaxes(title=week_title, dtick=1)
+    if ticks is None:
+        fig.update_xaxes(title=week_title, dtick=1)
+    else:
+        fig.update_xaxes(title=week_title, tickvals=list(ticks[0]), ticktext=list(ticks[1]))
     fig.update_yaxes(title=value_title, range=[0, 105], **_axis_format("pct"))
     return style(fig, title)
 
 
+@cached
 def mix_vs_target(
     df: pd.DataFrame, *, label: str, actual: str, target: str, title: str, actual_name: str, target_name: str
 ) -> go.Figure:
@@ -320,6 +376,7 @@ def mix_vs_target(
     return style(fig, title)
 
 
+@cached
 def shares(df: pd.DataFrame, *, label: str, value: str, title: str, value_title: str) -> go.Figure:
     """Shares of a few categories (modes, design options) as labelled horizontal bars: easier to read on a
     projector than a donut. `value` is a count; the bars show its % of the total."""
@@ -344,6 +401,7 @@ def shares(df: pd.DataFrame, *, label: str, value: str, title: str, value_title:
     return style(fig, title, height=140 + 56 * len(data), legend=False)
 
 
+@cached
 def workload_distribution(
     df: pd.DataFrame,
     *,

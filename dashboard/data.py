@@ -29,7 +29,7 @@ import streamlit as st
 from core import demo_proof
 from core.config import Settings, load_settings
 from core.model_docs import ModelDocsError
-from core.runlog import published_runs
+from core.runlog import LOCK_NAME, fallback_runlog_path, published_runs, runlog_path
 from dashboard import auth
 from dashboard.ui import FilterOptions
 from read import access
@@ -159,6 +159,10 @@ def _run_key(status: WarehouseStatus) -> str:
     return f"{status.run_id}|{snapshot_label() or ''}"
 
 
+def run_key(status: WarehouseStatus) -> str:
+    return _run_key(status)
+
+
 @st.cache_resource(show_spinner=False)
 def _warehouse(path: str) -> Warehouse:
     return Warehouse(path)
@@ -260,10 +264,12 @@ def _count_text(value: Any) -> Any:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_S, max_entries=4000)
-def _run_cached(run_id: str | None, kpi_id: str, filters_key: tuple, by: str, lang: str,
+def _run_cached(run_id: str | None, path: str, kpi_id: str, filters_key: tuple, by: str, lang: str,
                 scope_key: tuple) -> KpiFrame:
+    # `path` (the live warehouse or the snapshot the run key names) is passed in rather than read from the
+    # session, so the cache warmer (dashboard/warm.py) fills the same entries from its own thread.
     filters = KpiFilters(*filters_key)
-    result = access.run_scoped(warehouse(), kpi_id, filters, by=by, scope=access.scope_from_key(scope_key),
+    result = access.run_scoped(_warehouse(path), kpi_id, filters, by=by, scope=access.scope_from_key(scope_key),
                                settings=settings())
     df, display = _numbers(result.df()), _display(result.display_df(lang))
     df.attrs["kpi_id"] = display.attrs["kpi_id"] = kpi_id  # downloads say which KPI they came from (audit log)
@@ -285,8 +291,15 @@ def kpi(kpi_id: str, filters: KpiFilters | None = None, *, by: str = "university
     status = current_status()
     if not status.ok:
         return _failed(kpi_id, by, status.error or status.problem or "no warehouse")
+    return kpi_for(_run_key(status), str(warehouse_path()), kpi_id, filters, by=by, lang=lang,
+                   scope_key=access.scope_key(scope))
+
+
+def kpi_for(run_key: str, path: str, kpi_id: str, filters: KpiFilters, *, by: str, lang: str,
+            scope_key: tuple) -> KpiFrame:
+    """`kpi` without the session: the run key, warehouse path and scope given (the cache warmer's entry)."""
     try:
-        return _run_cached(_run_key(status), kpi_id, astuple(filters), by, lang, access.scope_key(scope))
+        return _run_cached(run_key, path, kpi_id, astuple(filters), by, lang, scope_key)
     except access.AccessDenied as exc:
         return _failed(kpi_id, by, _short(exc), denied=True)
     except (KpiError, QueryTimeout, WarehouseMissing, duckdb.Error, OSError, ValueError) as exc:
@@ -400,20 +413,20 @@ def filter_options(status: WarehouseStatus) -> FilterOptions:
     signed-in role may see (none for a viewer or lecturer), so a URL naming another PTj is dropped with a notice."""
     if not status.ok:
         return FilterOptions()
-    return _filter_options(_run_key(status), access.scope_key(auth.current_scope()))
+    return filter_options_for(_run_key(status), str(warehouse_path()), access.scope_key(auth.current_scope()))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL_S)
-def _filter_options(run_id: str | None, scope_key: tuple) -> FilterOptions:
-    scope = access.scope_from_key(scope_key)
+def filter_options_for(run_key: str, path: str, scope_key: tuple) -> FilterOptions:
+    """`filter_options` without the session (the cache warmer calls it too)."""
     years: set[int] = set()
     for kpi_id in ("enrolments", "courses_offered", "revenue"):
-        frame = kpi(kpi_id, KpiFilters(), by="university", scope=scope)
+        frame = kpi_for(run_key, path, kpi_id, KpiFilters(), by="university", lang="en", scope_key=scope_key)
         if frame.ok and "year" in frame.df.columns:
             years.update(int(y) for y in frame.df["year"].dropna())
     names: dict[str, dict[str, str]] = {}
     for lang in ("en", "ms"):
-        frame = kpi("courses_offered", KpiFilters(), by="ptj", lang=lang, scope=scope)
+        frame = kpi_for(run_key, path, "courses_offered", KpiFilters(), by="ptj", lang=lang, scope_key=scope_key)
         if frame.ok and not frame.empty:
             for key, text in zip(frame.display["group_key"], frame.display["group_label"], strict=True):
                 names.setdefault(str(key), {})[lang] = str(text)
@@ -422,11 +435,23 @@ def _filter_options(run_id: str | None, scope_key: tuple) -> FilterOptions:
 
 def courses(filters: KpiFilters, lang: str) -> pd.DataFrame:
     """The courses with enrolments under these filters (code, title), for the course pickers."""
-    frame = kpi("enrolments", filters, by="course", lang=lang)
+    return courses_of(kpi("enrolments", filters, by="course", lang=lang))
+
+
+def courses_of(frame: KpiFrame) -> pd.DataFrame:
+    """`courses` from the enrolments-by-course frame."""
     if not frame.ok or frame.empty:
         return pd.DataFrame(columns=["group_key", "group_label", "enrolments"])
     per_course = frame.df.groupby(["group_key", "group_label"], as_index=False)["enrolments"].sum(min_count=1)
     return per_course.sort_values("group_label", kind="stable").reset_index(drop=True)
+
+
+COMPARE_DEFAULT_COURSES = 3  # the compare page's courses until the user picks: the busiest three
+
+
+def busiest_courses(courses_df: pd.DataFrame, n: int) -> list[str]:
+    """The codes of the `n` courses with most enrolments: the course pickers' default choice."""
+    return courses_df.sort_values("enrolments", ascending=False)["group_key"].head(n).tolist()
 
 
 def _replace(filters: KpiFilters, **changes: Any) -> KpiFilters:
@@ -468,7 +493,27 @@ def now_malaysia() -> datetime:
 def run_log(limit: int = 50) -> list[dict[str, Any]]:
     """The last `limit` ETL runs (failed and killed runs included, and those recorded in the fallback run log
     when the warehouse folder could not be written), newest first."""
-    return published_runs(live_warehouse_path())[-limit:][::-1]
+    path = live_warehouse_path()
+    return _runs(str(path), tuple(_file_version(p) for p in _run_log_files(path)))[-limit:][::-1]
+
+
+def _run_log_files(published: Path) -> tuple[Path, ...]:
+    return runlog_path(published), fallback_runlog_path(published), published.parent / LOCK_NAME
+
+
+def _file_version(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+@st.cache_data(show_spinner=False, ttl=10, max_entries=16)
+def _runs(path: str, versions: tuple) -> list[dict[str, Any]]:
+    """The run log, read again when one of its files changes (`versions`), and at least every 10 s: a run whose
+    process died is shown as killed by then (core/runlog.py looks at the lock holder's process)."""
+    return published_runs(Path(path))
 
 
 def freshness(status: WarehouseStatus) -> Freshness:

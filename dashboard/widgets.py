@@ -160,13 +160,14 @@ def column_label(name: str) -> str:
     return column(name)
 
 
-def export_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The table as a download: translated headers, booleans as Yes/No."""
+def export_frame(df: pd.DataFrame, headers: dict[str, str] | None = None, lang_now: str | None = None) -> pd.DataFrame:
+    """The table as a download: translated headers (`headers`, else in the session's language), booleans as
+    Yes/No. Built when the download is fetched, not in every script run."""
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].map({True: t("yes"), False: t("no")})
-    out.columns = [column(c) for c in out.columns]
+            out[col] = out[col].map({True: t("yes", lang_now), False: t("no", lang_now)})
+    out.columns = [(headers or {}).get(c) or column(c) for c in out.columns]
     return out
 
 
@@ -218,13 +219,14 @@ def download_buttons(df: pd.DataFrame, name: str) -> None:
     """CSV and Excel of the table (numbers stay numbers: formatting belongs to the page; small cells stay "<5");
     built only when clicked, and recorded in the audit log (read/audit.py) when fetched. Cells that a spreadsheet
     would run as a formula are escaped."""
-    shown = export_frame(df)
     slug = _slug(name)
     kpi_id = df.attrs.get("kpi_id")
+    # Words in this run's language: the bytes are built when the download is fetched, after the run.
+    headers, chosen = {c: column(c) for c in df.columns}, lang()
     row = st.container(horizontal=True, gap="small")
     row.download_button(
         t("download.csv"),
-        data=_audited("csv", name, kpi_id, lambda: export.to_csv_bytes(shown)),
+        data=_audited("csv", name, kpi_id, lambda: export.to_csv_bytes(export_frame(df, headers, chosen))),
         file_name=download_name(name, "csv"),
         mime="text/csv",
         key=f"csv_{slug}",
@@ -233,7 +235,8 @@ def download_buttons(df: pd.DataFrame, name: str) -> None:
     )
     row.download_button(
         t("download.xlsx"),
-        data=_audited("xlsx", name, kpi_id, lambda: export.to_excel_bytes(shown, sheet_name=name)),
+        data=_audited("xlsx", name, kpi_id,
+                      lambda: export.to_excel_bytes(export_frame(df, headers, chosen), sheet_name=name)),
         file_name=download_name(name, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{slug}",

@@ -64,6 +64,9 @@ class Warehouse:
         # The connection replaced by the last reopen: closed at the next reopen, so queries still running on it
         # when a new warehouse is published can finish.
         self._previous: duckdb.DuckDBPyConnection | None = None
+        # The ETL run id of the file opened (a published file is never rewritten: its run id is asked once per
+        # file version, not at the start of every dashboard rerun).
+        self._run_id: tuple[_FileVersion, str | None] | None = None
 
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r})"
@@ -148,7 +151,15 @@ class Warehouse:
         return info
 
     def etl_run_id(self) -> str | None:
-        """The ETL run that built the published warehouse: the cache key for results."""
+        """The ETL run that built the published warehouse: the cache key for results. Asked of the file once per
+        version of it (a new publish, or the file changed in place, asks again)."""
+        self.connect()  # reopens on a newly published file
+        version, known = self._version, self._run_id
+        if known is not None and version is not None and known[0] == version:
+            return known[1]
         table = self.query("select value from warehouse_info where key = 'etl_run_id'")
         values = table.column("value").to_pylist()
-        return values[0] if values else None
+        run_id = values[0] if values else None
+        if version is not None:
+            self._run_id = (version, run_id)
+        return run_id

@@ -32,7 +32,7 @@ if courses.empty:
     ui.empty_state()
     st.stop()
 titles = dict(zip(courses["group_key"], courses["group_label"], strict=True))
-default = courses.sort_values("enrolments", ascending=False)["group_key"].head(3).tolist()
+default = data.busiest_courses(courses, data.COMPARE_DEFAULT_COURSES)
 chosen = ui.page_multiselect(
     "courses",
     list(titles),

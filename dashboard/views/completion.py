@@ -33,7 +33,7 @@ if courses.empty:
 titles = dict(zip(courses["group_key"], courses["group_label"], strict=True))
 pick_course, pick_run = st.columns(2)
 with pick_course:
-    busiest = courses.sort_values("enrolments", ascending=False)["group_key"].iloc[0]
+    busiest = data.busiest_courses(courses, 1)[0]
     course = ui.page_select(
         "course", list(titles), title=t("completion.course"), format_func=lambda c: f"{titles[c]} ({c})",
         default=busiest,

@@ -47,9 +47,8 @@ if ui.has_rows(dropoff):
     with left:
         fig = charts.retention_curves(df, run="group_label", week="position", value="reached_pct",
                                       title=t("insights.reached"), week_title=t("insights.step_axis"),
-                                      value_title=t("insights.pct_axis"))
-        fig.update_xaxes(dtick=None, tickvals=[position[s] for s in week_starts["step"]],
-                         ticktext=list(week_starts["step"]))
+                                      value_title=t("insights.pct_axis"),
+                                      ticks=([position[s] for s in week_starts["step"]], list(week_starts["step"])))
         st.plotly_chart(fig, width="stretch", config=ui.PLOTLY_CONFIG, key="chart_dropoff")
     with right:
         stops = df.sort_values("learners_stopped", ascending=False).head(10)

@@ -8,6 +8,7 @@ The app finds its warehouse through MCKPI_PATHS_WAREHOUSE, which core.config.loa
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,10 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
 from read.warehouse import Warehouse
+
+# No background cache warming (dashboard/warm.py) in the app under test, nor in the servers the browser tests start:
+# pages compute what they show, as the assertions expect. tests/dashboard/test_warm.py switches it on.
+os.environ.setdefault("MCKPI_DASHBOARD_WARM", "0")
 
 # tests/ is not a package and pytest may import test files in importlib mode: make apptest_helpers importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent))

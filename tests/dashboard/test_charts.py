@@ -66,3 +66,16 @@ def test_light_template_draws_like_plotly_white() -> None:
     assert built == set(c.TRACE_TYPES)  # a new kind of trace: add it to TRACE_TYPES
     assert fig.layout.template.layout.plot_bgcolor == "white"
     assert len(fig.to_json()) < len(go.Figure(fig).update_layout(template="plotly_white").to_json())
+
+
+def test_a_figure_is_built_once_per_inputs() -> None:
+    """charts.cached: equal inputs give back the same figure (building it was most of a cached page run); other
+    inputs build anew; the cached figure is the one the builder draws."""
+    df = pd.DataFrame({"group_key": ["FSKTM", "APM"], "net_revenue_rm": [1389.0, 1100.0]})
+    args = {"label": "group_key", "value": "net_revenue_rm", "title": "Net", "unit": "rm", "value_title": "RM"}
+    fig = charts.ranked_bars(df, **args)
+    assert charts.ranked_bars(df.copy(), **args) is fig
+    other = charts.ranked_bars(df.assign(net_revenue_rm=[1389.0, 1101.0]), **args)
+    assert other is not fig and list(other.data[0].x) == [1101.0, 1389.0]
+    assert charts.ranked_bars(df, **{**args, "title": "Other"}) is not fig
+    assert fig.to_json() == charts.ranked_bars.uncached(df, **args).to_json()

@@ -118,3 +118,21 @@ def test_tables_read_outside_settings_are_allowed(tmp_path):
     """[[subscription]] and [[alert]] are read by etl/subscriptions.py and etl/alerts.py, not by Settings."""
     path = write(tmp_path, '[privacy]\nsmall_cell_limit = 7\n\n[[subscription]]\nid = "a"\n\n[[alert]]\nid = "b"\n')
     assert load_settings(path).privacy.small_cell_limit == 7
+
+
+def test_settings_are_parsed_once_per_version_of_the_file_and_environment(monkeypatch, tmp_path):
+    """The dashboard asks for the settings ~10 times per script run: one parse is shared until the file or an
+    MCKPI_* variable changes (core.config._PARSED)."""
+    config = tmp_path / "mckpi.toml"
+    config.write_text("[privacy]\nsmall_cell_limit = 5\n", "utf-8")
+    first = load_settings(config)
+    assert load_settings(config) is first
+    monkeypatch.setenv("MCKPI_PRIVACY_SMALL_CELL_LIMIT", "7")
+    assert load_settings(config).privacy.small_cell_limit == 7
+    monkeypatch.delenv("MCKPI_PRIVACY_SMALL_CELL_LIMIT")
+    assert load_settings(config) is first
+    config.write_text("[privacy]\nsmall_cell_limit = 10\n", "utf-8")  # another size: read again
+    assert load_settings(config).privacy.small_cell_limit == 10
+    config.write_text("[privacy]\nsmall_cel_limit = 10\n", "utf-8")
+    with pytest.raises(ConfigError, match="small_cel_limit"):  # an error is never cached as a success
+        load_settings(config)
