@@ -283,8 +283,12 @@ def chart_with_data(fig: go.Figure, df: pd.DataFrame, name: str, *, note: str | 
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"chart_{_slug(name)}")
     if note and df.isin([SUPPRESSED]).to_numpy().any():  # say so where the chart has gaps
         st.caption(note)
-    with st.expander(t("show_data"), icon=":material/table:"):
-        table(df, name=name)
+    # Drawn only when opened: a data grid and two download buttons per chart were a large share of the browser's
+    # work on every page view, for a table most visits never open (opening it reruns the page from the cache).
+    data = st.expander(t("show_data"), icon=":material/table:", key=f"data_{_slug(name)}", on_change="rerun")
+    if data.open:
+        with data:
+            table(df, name=name)
 
 
 def empty_state(message: str | None = None) -> None:

@@ -51,8 +51,12 @@ for i, row in enumerate(rows):
         )
         sources = data.source_docs(row["id"])
         if sources:
-            with st.expander(t("definitions.sources"), icon=":material/table_view:"):
-                st.caption(t("definitions.sources.note"))
-                for source in sources:
-                    st.markdown(f"**`{source.name}`**: {source.description}")
-                    st.markdown("\n".join(f"- `{c.name}`: {c.description}" for c in source.columns))
+            # Filled only when opened (45 cards' column lists were most of this page's drawing).
+            box = st.expander(t("definitions.sources"), icon=":material/table_view:", key=f"src_{row['id']}",
+                              on_change="rerun")
+            if box.open:
+                with box:
+                    st.caption(t("definitions.sources.note"))
+                    for source in sources:
+                        st.markdown(f"**`{source.name}`**: {source.description}")
+                        st.markdown("\n".join(f"- `{c.name}`: {c.description}" for c in source.columns))

@@ -45,3 +45,17 @@ def sign_in(at: AppTest, user: str = "tester", users_file: str | None = None) ->
     now = time.time()
     at.session_state[SESSION_KEY] = Session(found.identity(), started_at=now, last_seen=now, mode="local")
     return at
+
+
+def open_data_tables(at: AppTest) -> AppTest:
+    """Open every "show data" (and other lazily filled) expander on the page and run it again, as a user who
+    opens them all: their tables are drawn only when opened (dashboard/widgets.py chart_with_data), and a test
+    that looks for a figure or a leak in the tables must see them. An expander that keeps its open state has the
+    id "$$ID-<hash>-<key>"; its key in session state opens it."""
+    keys = [e.proto.id.split("-", 2)[-1] for e in at.expander if e.proto.id.startswith("$$ID-")]
+    closed = [k for k in keys if k not in at.session_state or not at.session_state[k]]
+    if closed:
+        for key in closed:
+            at.session_state[key] = True
+        at.run()
+    return at

@@ -82,9 +82,10 @@ def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(monkeypatch: pytest.MonkeyPatch, hand_warehouse: Path, users_file: Path,
         tmp_path: Path) -> Callable[..., AppTest]:
     """open_page(page, user="tester", **query_params) -> AppTest on that page, signed in as `user` (management by
-    default; None = not signed in), after a first run with those URL parameters. The hand warehouse is real data,
+    default; None = not signed in), after a first run with those URL parameters and a second with every "show data"
+    expander open (tables=False: the first run only, for what it alone says, e.g. a one-time notice). The hand warehouse is real data,
     so the app asks for a sign-in: local accounts from `users_file`, audit log and lockouts in tmp_path."""
-    from apptest_helpers import sign_in
+    from apptest_helpers import open_data_tables, sign_in
 
     monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(hand_warehouse))
     monkeypatch.delenv("MCKPI_DEMO", raising=False)
@@ -95,7 +96,8 @@ def app(monkeypatch: pytest.MonkeyPatch, hand_warehouse: Path, users_file: Path,
     monkeypatch.setenv("MCKPI_PATHS_AUDIT", str(tmp_path / "audit" / "audit.jsonl"))
     monkeypatch.setenv("MCKPI_LOGIN_FAILURE_DELAY_S", "0")
 
-    def open_page(page: str = "overview", user: str | None = "tester", **params: str) -> AppTest:
+    def open_page(page: str = "overview", user: str | None = "tester", *, tables: bool = True,
+                  **params: str) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.query_params.update(params)
         if user:
@@ -103,7 +105,8 @@ def app(monkeypatch: pytest.MonkeyPatch, hand_warehouse: Path, users_file: Path,
         at.run()
         if page != "overview":
             at.switch_page(f"views/{page}.py").run()
-        return at
+        # Every data table opened (they are drawn only when opened), unless the test reads the first run alone.
+        return open_data_tables(at) if tables else at
 
     return open_page
 
