@@ -7,7 +7,7 @@ Which one (`gate_mode`), checked at the start of every rerun:
 - **oidc**: `.streamlit/secrets.toml` has an `[auth]` section -> `st.login()`; `st.user`'s claims (email, groups)
   map to a role through access.toml (`read.access.identity_from_claims`); no match = not permitted.
 - **local**: the users file (`paths.users`, default data/users.json, written by `mckpi user add`) exists ->
-  a sign-in form in the sidebar; bcrypt hashes (cost 12); wrong passwords get one generic message, and after
+  a sign-in form on the page; bcrypt hashes (cost 12); wrong passwords get one generic message, and after
   `login.max_failed_logins` failures within `login.lockout_minutes` the username is locked for that long (the
   state is in login_attempts.sqlite next to the users file, never in the warehouse), with a doubling delay.
 - **refuse**: real data (warehouse_info is_demo != 'true') and no sign-in configured -> an error page, nothing else.
@@ -140,7 +140,8 @@ def _login_form(settings: Settings, lang: str) -> None:
     st = _st()
     store = UserStore(settings.paths.users)
     limiter = LoginLimiter.from_settings(settings)
-    with st.sidebar.form("mckpi_login", clear_on_submit=True):
+    # In the page, not the sidebar: a phone shows the sidebar collapsed, so a form there was out of sight.
+    with st.form("mckpi_login", clear_on_submit=True, width=420):
         st.subheader(text("sign_in", lang))
         username = st.text_input(text("username", lang), key="login_username", max_chars=256)
         password = st.text_input(text("password", lang), type="password", key="login_password", max_chars=256)
@@ -158,10 +159,10 @@ def _login_form(settings: Settings, lang: str) -> None:
     if result.reason == "locked":
         _audit("login_locked", user=shown_name, mode="local")
         minutes = max(1, round(((result.locked_until or time.time()) - time.time()) / 60))
-        st.sidebar.error(text("locked", lang, minutes=minutes), icon=":material/lock:")
+        st.error(text("locked", lang, minutes=minutes), icon=":material/lock:", width=420)
     else:
         _audit("login_failed", user=shown_name, mode="local")
-        st.sidebar.error(text("invalid", lang), icon=":material/error:")
+        st.error(text("invalid", lang), icon=":material/error:", width=420)
 
 
 def _halt(on_stop: Callable[[], None] | None) -> None:
@@ -223,8 +224,8 @@ def gate(warehouse_is_demo: bool | None, settings: Settings | None = None,
 
     if mode == "oidc":
         return _oidc_gate(settings, lang, now, on_stop)
-    _login_form(settings, lang)
     st.info(text("please", lang), icon=":material/lock:")
+    _login_form(settings, lang)
     _halt(on_stop)
     raise AssertionError("unreachable")  # st.stop raises
 

@@ -303,9 +303,9 @@ def test_cli_user_add_list_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def _sign_in_form(at, username: str, password: str):
-    at.sidebar.text_input(key="login_username").input(username)
-    at.sidebar.text_input(key="login_password").input(password)
-    at.sidebar.button[0].click()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click()
     return at.run()
 
 
@@ -326,13 +326,13 @@ def test_dashboard_asks_for_sign_in_and_rate_limits(app) -> None:
     assert any("sign in" in i.value.lower() for i in at.info)
 
     at = _sign_in_form(at, "tester", "wrong password")
-    assert [e.value for e in at.sidebar.error] == ["Wrong username or password."]
+    assert [e.value for e in at.error] == ["Wrong username or password."]
     at = _sign_in_form(at, "nobody", "wrong password")
-    assert [e.value for e in at.sidebar.error] == ["Wrong username or password."]  # same answer
+    assert [e.value for e in at.error] == ["Wrong username or password."]  # same answer
     for _ in range(4):
         at = _sign_in_form(at, "tester", "still wrong")
     at = _sign_in_form(at, "tester", TEST_PASSWORD)  # the sixth attempt, right password: locked
-    assert "Too many failed sign-ins" in at.sidebar.error[0].value
+    assert "Too many failed sign-ins" in at.error[0].value
     assert not at.metric
     assert _sign_in_form(at, "lect", TEST_PASSWORD).metric  # another account is not locked
 

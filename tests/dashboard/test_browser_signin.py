@@ -88,3 +88,20 @@ def test_dean_signs_in_and_sees_only_their_ptj(signin_server, hand_warehouse: Pa
         browser.close()
     events = [json.loads(line)["event"] for line in audit_log.read_text().splitlines()]
     assert events[:2] == ["login_failed", "login"]
+
+
+def test_sign_in_on_a_phone_is_in_view_without_opening_the_sidebar(signin_server) -> None:
+    """At 420 px the sidebar starts collapsed: the form is on the page, so a phone user sees it and can sign in."""
+    from playwright.sync_api import sync_playwright
+
+    base, _ = signin_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 420, "height": 900})
+        tab.goto(f"{base}/revenue?year=2025")
+        _ready(tab)
+        button = tab.get_by_role("button", name=text("sign_in"), exact=True)
+        expect(button).to_be_in_viewport()
+        _sign_in(tab, PASSWORD)
+        expect(tab.get_by_role("heading", name=t("revenue.title"), exact=True)).to_be_visible(timeout=30_000)
+        browser.close()
