@@ -172,6 +172,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "overview.short_closed": ("Year closed {short} short of the target", "Tahun ditutup kurang {short} daripada sasaran"),
     "overview.vs_last_year": ("vs {year}", "berbanding {year}"),
     "overview.mix_title": ("MC courses by MQA category: actual vs target", "Kursus MC mengikut kategori MQA: sebenar berbanding sasaran"),
+    "overview.mix_none": ("No microcredential runs in this period for these filters: the MQA category mix counts MC courses only, not MOOCs.",
+                          "Tiada larian mikrokredensial dalam tempoh ini bagi penapis ini: campuran kategori MQA mengira kursus MC sahaja, bukan MOOC."),
     "overview.mix_target": ("Target ({c1}% / {c3}%)", "Sasaran ({c1}% / {c3}%)"),
     "overview.orphans": (
         "{n} course(s) have an owner who has left the university and need a new academic. "

@@ -110,14 +110,29 @@ def wrap(text: object, width: int = 30, lines: int = 3) -> str:
     return "<br>".join(out)
 
 
-def _axis_format(unit: Unit) -> dict:
+def _axis_format(unit: Unit, top: float | None = None) -> dict:
+    """Tick format of a value axis. Counts never go below zero, and when the largest value (`top`) is under 5
+    the ticks step by one: plotly's own steps of 0.2, printed as whole numbers, read "0, 0, 1, 1, 1"; a
+    percentage or hours axis under 5 gets one decimal for the same reason."""
     if unit == "rm":
         return {"tickprefix": "RM ", "tickformat": ",.0f"}
+    # Under 5, whole-number ticks repeat ("0%, 1%, 1%, 2%"): one decimal there.
+    decimals = ",.1f" if top is not None and not pd.isna(top) and abs(top) < 5 else ",.0f"
     if unit == "pct":
-        return {"ticksuffix": "%", "tickformat": ",.0f"}
+        return {"ticksuffix": "%", "tickformat": decimals}
     if unit in {"hours", "days"}:
-        return {"tickformat": ",.0f"}
-    return {"tickformat": ",d"}
+        return {"tickformat": decimals}
+    small = top is None or pd.isna(top) or top < 5
+    return {"tickformat": ",d", "rangemode": "nonnegative", **({"dtick": 1} if small and top is not None else {})}
+
+
+def _largest(frame: pd.DataFrame, columns: Sequence[str], *, stacked: bool = False) -> float | None:
+    """The largest value a value axis shows: of the columns, or of their sum per row when the bars stack."""
+    values = frame[[c for c in columns if c in frame.columns]].apply(pd.to_numeric, errors="coerce")
+    if values.empty:
+        return None
+    top = values.sum(axis=1, min_count=1).max() if stacked else values.max().max()
+    return None if pd.isna(top) else float(top)
 
 
 def _hover_value(unit: Unit, ref: str) -> str:
@@ -187,7 +202,7 @@ def ranked_bars(
             textposition="auto",
         )
     )
-    fig.update_xaxes(title=value_title, **_axis_format(unit))
+    fig.update_xaxes(title=value_title, **_axis_format(unit, _largest(data, [value])))
     fig.update_yaxes(title=None)
     return style(fig, title, height=120 + 34 * len(data), legend=False)
 
@@ -227,7 +242,7 @@ def grouped_bars(
     fig.update_layout(barmode="relative" if stacked else "group")
     value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
     category_axis = fig.update_yaxes if horizontal else fig.update_xaxes
-    value_axis(title=value_title, **_axis_format(unit))
+    value_axis(title=value_title, **_axis_format(unit, _largest(df, list(series), stacked=stacked)))
     # Read top-down: the first category (and the first series within it) at the top of a horizontal chart.
     category_axis(title=None, type="category", autorange="reversed" if horizontal else True)
     height = 140 + (34 if stacked or len(series) == 1 else 22 * len(series)) * df[category].nunique() \
@@ -262,7 +277,7 @@ def trend(
                 hovertemplate=f"{name}<br>%{{x}}: " + _hover_value(unit, "y") + "<extra></extra>",
             )
         )
-    fig.update_yaxes(title=value_title, rangemode="tozero", **_axis_format(unit))
+    fig.update_yaxes(title=value_title, **{"rangemode": "tozero", **_axis_format(unit, _largest(df, list(series)))})
     fig.update_xaxes(title=x_title)
     return style(fig, title, legend=len(series) > 1)
 
@@ -275,7 +290,8 @@ def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figu
         go.Funnel(
             y=[name for name, _ in shown],
             x=[value for _, value in shown],
-            textinfo="value+percent initial",
+            # Thousands separated, as on the cards (textinfo printed 9053).
+            texttemplate="%{value:,}<br>%{percentInitial:.0%}",
             marker={"color": UNIVERSITY_BLUE},
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )

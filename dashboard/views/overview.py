@@ -132,7 +132,7 @@ left, right = st.columns([2, 3])
 with left:
     settings = data.settings()
     mix = data.kpi("category_mix", data.with_year(filters, year), lang=lang)
-    if ui.has_rows(mix):
+    if ui.has_rows(mix, message=t("overview.mix_none")):
         mix_df = mix.df.assign(category=[label("mqa", c, lang) for c in mix.df["mqa_category"]])
         fig = charts.mix_vs_target(
             mix_df,

@@ -79,3 +79,34 @@ def test_a_figure_is_built_once_per_inputs() -> None:
     assert other is not fig and list(other.data[0].x) == [1101.0, 1389.0]
     assert charts.ranked_bars(df, **{**args, "title": "Other"}) is not fig
     assert fig.to_json() == charts.ranked_bars.uncached(df, **args).to_json()
+
+
+def test_small_counts_step_by_one_and_counts_never_go_below_zero() -> None:
+    """One course a year drew ticks "0, 0, 0, 1, 1, 1" (steps of 0.2 printed as whole numbers), and a chart of
+    zeros an axis from -1 to 1: counts under 5 step by one, and a count axis starts at zero."""
+    years = pd.DataFrame({"year": ["2016", "2017", "2018"], "mc": [0, 0, 0], "mooc": [1, 1, 1]})
+    small = charts.grouped_bars(years, category="year", series={"mc": "MC", "mooc": "MOOC"}, title="t",
+                                unit="count", value_title="courses", stacked=True)
+    assert small.layout.yaxis.dtick == 1 and small.layout.yaxis.rangemode == "nonnegative"
+    zeros = charts.grouped_bars(years.assign(mooc=0), category="year", series={"mc": "MC", "mooc": "MOOC"},
+                                title="t", unit="count", value_title="courses")
+    assert zeros.layout.yaxis.dtick == 1 and zeros.layout.yaxis.rangemode == "nonnegative"
+    # Stacked, the bars reach 3 + 3 = 6: plotly's own steps.
+    six = charts.grouped_bars(years.assign(mc=3, mooc=3), category="year", series={"mc": "MC", "mooc": "MOOC"},
+                              title="t", unit="count", value_title="courses", stacked=True)
+    assert six.layout.yaxis.dtick is None
+    large = charts.ranked_bars(pd.DataFrame({"ptj": ["A", "B"], "n": [1200, 30]}), label="ptj", value="n",
+                               title="t", unit="count", value_title="learners")
+    assert large.layout.xaxis.dtick is None and large.layout.xaxis.tickformat == ",d"
+    # Money may be negative (refunds): no floor at zero.
+    money = charts.grouped_bars(years.assign(mc=-50, mooc=20), category="year", series={"mc": "a", "mooc": "b"},
+                                title="t", unit="rm", value_title="RM", stacked=True)
+    assert money.layout.yaxis.rangemode is None
+    rates = charts.grouped_bars(pd.DataFrame({"course": ["A"], "rate": [1.6]}), category="course",
+                                series={"rate": "%"}, title="t", unit="pct", value_title="%", horizontal=True)
+    assert rates.layout.xaxis.tickformat == ",.1f"  # not "0%, 1%, 1%, 2%"
+
+
+def test_funnel_separates_thousands_like_the_cards() -> None:
+    fig = charts.funnel([("Joined", 9053), ("Started", 3917)], title="t")
+    assert fig.data[0].texttemplate == "%{value:,}<br>%{percentInitial:.0%}"
