@@ -83,7 +83,7 @@ def fmt_change(value: Any, unit: str) -> str | None:
     if is_missing(value):
         return None
     v = float(value)
-    sign = "+" if v >= 0 else "-"
+    sign = "+" if v > 0 else "-" if v < 0 else ""  # no change has no sign ("0", not "+0")
     if unit == "rm":
         return f"{sign}RM {abs(v):,.2f}"
     if unit == "pct":

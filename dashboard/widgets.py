@@ -16,7 +16,15 @@ import streamlit as st
 from core.config import load_settings
 from dashboard import auth
 from dashboard.filters import current_filters, lang
-from dashboard.formats import fmt_card, fmt_card_change, fmt_value, format_age, format_when, is_compact
+from dashboard.formats import (
+    fmt_card,
+    fmt_card_change,
+    fmt_value,
+    format_age,
+    format_when,
+    is_compact,
+    is_missing,
+)
 from dashboard.words import column, label, t
 from read import audit
 from read import cells as export
@@ -115,6 +123,8 @@ def kpi_card(
             fmt_card(value, unit, chosen),
             delta=fmt_card_change(delta, unit, chosen),
             delta_description=delta_description,
+            # No change is neither good nor bad: grey, no arrow (Streamlit drew "+0" as a green rise).
+            **({"delta_color": "off", "delta_arrow": "off"} if not is_missing(delta) and float(delta) == 0 else {}),
             help=help,
             chart_data=list(sparkline) if sparkline is not None and len(sparkline) > 1 else None,
             chart_type="line",

@@ -110,3 +110,19 @@ def test_small_counts_step_by_one_and_counts_never_go_below_zero() -> None:
 def test_funnel_separates_thousands_like_the_cards() -> None:
     fig = charts.funnel([("Joined", 9053), ("Started", 3917)], title="t")
     assert fig.data[0].texttemplate == "%{value:,}<br>%{percentInitial:.0%}"
+
+
+def test_no_change_on_a_card_is_grey_with_no_arrow_and_no_sign() -> None:
+    """Streamlit drew a change of 0 as "+0" in green with a rising arrow."""
+    from streamlit.testing.v1 import AppTest
+
+    def cards() -> None:
+        from dashboard import widgets
+
+        widgets.kpi_card("Courses offered", 1, unit="count", delta=0, delta_description="vs 2017")
+        widgets.kpi_card("Enrolments", 9053, unit="count", delta=-4770, delta_description="vs 2017")
+
+    at = AppTest.from_function(cards).run()
+    same, fewer = at.metric[0].proto, at.metric[1].proto
+    assert (same.delta, same.color, same.direction) == ("0", same.GRAY, same.NONE)
+    assert fewer.delta == "-4,770" and fewer.color != fewer.GRAY
