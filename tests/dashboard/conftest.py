@@ -8,6 +8,7 @@ The app finds its warehouse through MCKPI_PATHS_WAREHOUSE, which core.config.loa
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -18,6 +19,13 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
 from read.warehouse import Warehouse
+
+# Every new AppTest scans the metadata of every installed package for Streamlit components (0.85 s each here,
+# ~1,000 AppTests in the suite); the installed packages do not change during a test run, so scan once.
+with contextlib.suppress(ImportError):
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 # No background cache warming (dashboard/warm.py) in the app under test, nor in the servers the browser tests start:
 # pages compute what they show, as the assertions expect. tests/dashboard/test_warm.py switches it on.
