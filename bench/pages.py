@@ -8,6 +8,10 @@ Needs the warehouse bench/etl.py builds with --keep (bench/out/<scale>/work/etl/
 process on a new connection; warm = best of --repeat later runs. Bare = the KPI file's SQL with the same bound
 parameters on a plain read-only duckdb connection (no suppression, no Warehouse wrapper).
 
+--base-kpi-dir DIR also times DIR's KPI files bare (e.g. `git archive` of the base commit's queries/kpi) on the same
+warehouse, interleaved with the others: the before figure of a change to the KPI SQL, and a pass/fail per page
+against issue 16's goal (KPI layer warm < 1 s and <= 1.2x bare).
+
 --server also starts `streamlit run dashboard/app.py` on the warehouse and times every page in Chromium with
 Playwright (`browser_timings`: the first visit after the server started, a click with results cached, a new
 session), each against the goal of issue 16 with pass/fail, and reports the server's RSS (from /proc).
@@ -75,7 +79,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def child(warehouse: Path, mode: str, repeat: int) -> dict:
+def child(warehouse: Path, mode: str, repeat: int, kpi_dir: Path | None = None) -> dict:
     """Time every (kpi, by) of every page in this fresh process: cold first, then warm."""
     import duckdb
 
@@ -90,11 +94,11 @@ def child(warehouse: Path, mode: str, repeat: int) -> dict:
 
         def run(kpi_id: str, by: str) -> None:
             run_kpi(wh, kpi_id, KpiFilters(), by=by, settings=settings)
-    else:
+    else:  # bare: this checkout's KPI files, or (base) those of --base-kpi-dir
         con = duckdb.connect(str(warehouse), read_only=True)
 
         def run(kpi_id: str, by: str) -> None:
-            spec = get_kpi(kpi_id)
+            spec = get_kpi(kpi_id, kpi_dir if mode == "base" else None)
             values = build_params(KpiFilters(), by=resolve_by(spec, by), settings=settings)
             con.execute(spec.sql, {n: values[n] for n in spec.params}).to_arrow_table()
 
@@ -288,11 +292,12 @@ def main() -> None:
     ap.add_argument("--app-root", type=Path, default=ROOT,
                     help="serve the dashboard of this checkout (e.g. `git archive` of the base commit) for an A/B")
     ap.add_argument("--browser-only", action="store_true", help="with --server: skip the KPI query timings")
-    ap.add_argument("--child", choices=["kpi", "bare"], help=argparse.SUPPRESS)
+    ap.add_argument("--base-kpi-dir", type=Path, help="also time these KPI files bare (the before figure)")
+    ap.add_argument("--child", choices=["kpi", "bare", "base"], help=argparse.SUPPRESS)
     ap.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.warehouse, args.child, args.repeat)))
+        print(json.dumps(child(args.warehouse, args.child, args.repeat, args.base_kpi_dir)))
         return
 
     from rich.console import Console
@@ -336,9 +341,11 @@ def kpi_timings(warehouse: Path, args: argparse.Namespace, console) -> dict:  # 
     from rich.table import Table
 
     runs = {}
-    for mode in ("bare", "kpi", "bare", "kpi"):  # interleaved, twice: the best of each is kept
+    modes = ("base", "bare", "kpi") if args.base_kpi_dir else ("bare", "kpi")
+    for mode in modes * 2:  # interleaved, twice: the best of each is kept
+        base = ["--base-kpi-dir", str(args.base_kpi_dir)] if mode == "base" else []
         out = subprocess.run(
-            [PY, __file__, "--child", mode, "--warehouse", str(warehouse), "--repeat", str(args.repeat)],
+            [PY, __file__, "--child", mode, "--warehouse", str(warehouse), "--repeat", str(args.repeat), *base],
             cwd=ROOT,
             check=True,
             capture_output=True,
@@ -352,37 +359,49 @@ def kpi_timings(warehouse: Path, args: argparse.Namespace, console) -> dict:  # 
     table = Table(
         title=f"KPI queries per page at {args.enrolments} enrolments (ms; warm = best of {args.repeat})"
     )
-    for col in ("page", "kpi", "by", "bare cold", "kpi cold", "bare warm", "kpi warm", "x bare warm"):
+    has_base = "base" in runs
+    cols = ("page", "kpi", "by", *(("base warm",) if has_base else ()), "bare cold", "kpi cold", "bare warm",
+            "kpi warm", "x bare warm", *(("< 1 s, <= 1.2x",) if has_base else ()))
+    for col in cols:
         table.add_column(col, justify="left" if col in ("page", "kpi", "by") else "right")
     page_totals = {}
     for page, pairs in PAGES.items():
-        tot = {"bare": 0.0, "kpi": 0.0, "bare_cold": 0.0, "kpi_cold": 0.0}
+        tot = {"bare": 0.0, "kpi": 0.0, "bare_cold": 0.0, "kpi_cold": 0.0, "base": 0.0}
         for kpi_id, by in pairs:
             b, k = runs["bare"][f"{kpi_id}|{by}"], runs["kpi"][f"{kpi_id}|{by}"]
             tot["bare"] += b["warm"]
             tot["kpi"] += k["warm"]
             tot["bare_cold"] += b["cold"]
             tot["kpi_cold"] += k["cold"]
+            before = []
+            if has_base:
+                tot["base"] += runs["base"][f"{kpi_id}|{by}"]["warm"]
+                before = [f"{runs['base'][f'{kpi_id}|{by}']['warm'] * 1e3:.0f}"]
             table.add_row(
                 page,
                 kpi_id,
                 by,
+                *before,
                 f"{b['cold'] * 1e3:.0f}",
                 f"{k['cold'] * 1e3:.0f}",
                 f"{b['warm'] * 1e3:.0f}",
                 f"{k['warm'] * 1e3:.0f}",
                 f"{k['warm'] / b['warm']:.2f}",
+                *([""] if has_base else []),
             )
         page_totals[page] = tot
+        verdict = "pass" if tot["kpi"] < 1.0 and tot["kpi"] <= 1.2 * tot["bare"] else "FAIL"
         table.add_row(
             f"[b]{page} total",
             "",
             "",
+            *([f"{tot['base'] * 1e3:.0f}"] if has_base else []),
             f"{tot['bare_cold'] * 1e3:.0f}",
             f"{tot['kpi_cold'] * 1e3:.0f}",
             f"{tot['bare'] * 1e3:.0f}",
             f"{tot['kpi'] * 1e3:.0f}",
             f"{tot['kpi'] / tot['bare']:.2f}",
+            *([verdict] if has_base else []),
             end_section=True,
         )
     console.print(table)

@@ -28,9 +28,9 @@ enrolments as (
 ),
 
 answers as (
-    select start_year, ptj_code, learner_key, 'age_band' as dimension, age_band as value from enrolments
+    select start_year, ptj_code, learner_number, 'age_band' as dimension, age_band as value from enrolments
     union all
-    select start_year, ptj_code, learner_key, 'employment_status', employment_status from enrolments
+    select start_year, ptj_code, learner_number, 'employment_status', employment_status from enrolments
 ),
 
 grouped as (
@@ -39,7 +39,7 @@ grouped as (
         case $by when 'ptj' then ptj_code else 'ALL' end as group_key,
         dimension,
         value,
-        count(distinct learner_key) as learners,
+        count(distinct learner_number) as learners,
     from answers
     -- Unknown = not answered (FutureLearn writes 'Unknown'; the other platforms leave it empty).
     where value is not null and value not in ('', 'Unknown', 'unknown')

@@ -32,7 +32,7 @@ learners as (
     select
         start_year as year,
         case $by when 'ptj' then ptj_code else 'ALL' end as group_key,
-        learner_key,
+        learner_number,
         bool_or(is_internal) as is_internal,
         bool_or(is_malaysian) as is_malaysian,
     from enrolments

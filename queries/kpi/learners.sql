@@ -40,7 +40,7 @@ grouped as (
         start_year as year,
         case $by when 'ptj' then ptj_code when 'course' then course_code when 'course_run' then run_id
             else 'ALL' end as group_key,
-        count(distinct learner_key) as learners,
+        count(distinct learner_number) as learners,
         count(*) as enrolments,
     from enrolments
     group by all

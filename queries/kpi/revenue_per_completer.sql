@@ -70,7 +70,7 @@ completed as (
     select
         start_year as year,
         case $by when 'ptj' then ptj_code else 'ALL' end as group_key,
-        count(distinct learner_key) as completers,
+        count(distinct learner_number) as completers,
     from enrolments
     group by all
 ),

@@ -59,7 +59,7 @@ heads as (
         start_year as year,
         case $by when 'ptj' then ptj_code when 'course' then course_code else 'ALL' end as group_key,
         count(*) as enrolments,
-        count(distinct learner_key) as learners,
+        count(distinct learner_number) as learners,
     from enrolments
     group by all
 ),

@@ -20,7 +20,7 @@
 --   dicapai pada kadar itu bagi tahun semasa jika belum dicapai (forecast_reach_on; selepas 31 Disember jika
 --   ramalan kurang).
 -- filters: year, ptj_codes
--- sources: fct_kpi_target, fct_enrolment, dim_course_run, dim_course, fct_certificate, fct_payment
+-- sources: fct_kpi_target, fct_kpi_actual, fct_enrolment, dim_course_run, dim_course, fct_certificate, fct_payment
 -- suppress:
 -- protect: value where kpi_id = enrolments | learners | completions | certificates,
 --   forecast_value where kpi_id = enrolments | learners | completions | certificates
@@ -36,56 +36,13 @@ targets as (
         and ($allowed_ptj_codes is null or (scope = 'ptj' and list_contains($allowed_ptj_codes, ptj_code)))
 ),
 
-target_years as (
-    select distinct year from targets
-),
-
--- Actual values per year with a target, for each PTj and (grouping() = 1) for the whole university.
+-- Actual values per year with a target, for each PTj and (is_university) for the whole university: counted at
+-- publish in fct_kpi_actual, from the same facts and in the same way (the enrolments, learners and completions
+-- of runs starting in the year, courses offered and new courses, certificates issued or bought, net revenue by
+-- payment year).
 actuals as (
-    select
-        'enrolments' as kpi_id, start_year as year, ptj_code, grouping(ptj_code) = 1 as is_university,
-        count(*)::decimal(18, 2) as value,
-    from fct_enrolment
-    where start_year in (select year from target_years)
-    group by grouping sets ((start_year, ptj_code), (start_year))
-    union all
-    select 'learners', start_year, ptj_code, grouping(ptj_code) = 1, count(distinct learner_key)::decimal(18, 2)
-    from fct_enrolment
-    where start_year in (select year from target_years)
-    group by grouping sets ((start_year, ptj_code), (start_year))
-    union all
-    select 'completions', start_year, ptj_code, grouping(ptj_code) = 1,
-        (count(*) filter (where is_completed))::decimal(18, 2)
-    from fct_enrolment
-    where start_year in (select year from target_years)
-    group by grouping sets ((start_year, ptj_code), (start_year))
-    union all
-    select 'courses_offered', start_year, ptj_code, grouping(ptj_code) = 1,
-        count(distinct course_code)::decimal(18, 2)
-    from dim_course_run
-    where start_year in (select year from target_years)
-    group by grouping sets ((start_year, ptj_code), (start_year))
-    union all
-    select 'new_courses', launch_year, ptj_code, grouping(ptj_code) = 1, count(*)::decimal(18, 2)
-    from dim_course
-    where launch_year in (select year from target_years)
-    group by grouping sets ((launch_year, ptj_code), (launch_year))
-    union all
-    -- Certificates as the certificates KPI counts them: issued by the university, plus FutureLearn statements
-    -- bought, by the year of issue or purchase.
-    select 'certificates', issue_year, ptj_code, grouping(ptj_code) = 1, count(*)::decimal(18, 2)
-    from (
-        select issue_year, ptj_code from fct_certificate
-        union all
-        select year(purchased_statement_at)::integer, ptj_code from fct_enrolment where has_purchased_certificate
-    ) as certificates_issued_or_bought
-    where issue_year in (select year from target_years)
-    group by grouping sets ((issue_year, ptj_code), (issue_year))
-    union all
-    select 'net_revenue', paid_year, ptj_code, grouping(ptj_code) = 1, sum(signed_amount_rm)::decimal(18, 2)
-    from fct_payment
-    where paid_year in (select year from target_years)
-    group by grouping sets ((paid_year, ptj_code), (paid_year))
+    select * from fct_kpi_actual
+    where year in (select distinct year from targets)
 ),
 
 measured as (

@@ -49,7 +49,7 @@ group_starters as (
     select
         starters.start_year as year,
         case $by when 'course' then starters.course_code else starters.run_id end as group_key,
-        count(distinct starters.learner_key) as starters,
+        count(distinct starters.learner_number) as starters,
         max(runs.weeks) as weeks,
         min(runs.starts_on) as first_starts_on,
     from starters

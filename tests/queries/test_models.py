@@ -4,7 +4,7 @@ Raw tables are built straight from small hand-written CSVs in tests/fixtures/mod
 say, learner_key given directly), the models are run in the runner's order, and the marts are compared with the
 expected CSVs in tests/fixtures/models/expected/ plus targeted asserts. The FutureLearn step-activity fixture is a
 62-step run (weeks of 19, 23 and 20 steps, like the real cyber-security course); learner L0n visits the first V
-steps and completes the first C of them: L01 62/62, L02 40/31, L03 56/56, L04 55/55, L05 30/30, L07 3/1, and the
+steps and completes the first C of them: b000000000000001 62/62, b000000000000002 40/31, b000000000000003 56/56, b000000000000004 55/55, b000000000000005 30/30, b000000000000007 3/1, and the
 organisation admin ADM1 2/0.
 
 A second test loads the real FutureLearn exports of cyber-security runs 6 and 7 from ../shared/realdata and checks
@@ -50,8 +50,8 @@ MART_COLUMNS = {
     "starts_on, ends_on, weeks, start_year, term, platform_run_label, count_steps",
     "dim_learner": "learner_key, first_enrolled_at, count_enrolments, is_internal, is_malaysian",
     "fct_enrolment": "run_id, course_code, ptj_code, mqa_category, mc_type, delivery_mode, design_option, platform, "
-    "start_year, term, learner_key, source, enrolled_at, enrolled_on, enrol_year, unenrolled_at, is_withdrawn, "
-    "is_internal, is_malaysian, country_code, age_band, employment_status, gender, count_steps_visited, "
+    "start_year, term, learner_key, learner_number, source, enrolled_at, enrolled_on, enrol_year, unenrolled_at, "
+    "is_withdrawn, is_internal, is_malaysian, country_code, age_band, employment_status, gender, count_steps_visited, "
     "count_steps_completed, run_count_steps, step_completion_pct, has_started, has_completed_50pct, "
     "has_completed_90pct, fully_participated_at, is_fully_participated, purchased_statement_at, "
     "has_purchased_certificate, outcome, is_completed, is_passed, completed_at, is_certified",
@@ -226,17 +226,17 @@ def test_mart_matches_expected_csv(wh, model):
 
 
 def test_staging_renames_and_casts(wh):
-    l03 = one(wh, "select * from stg_futurelearn_enrolments where learner_key = 'L03'")
+    l03 = one(wh, "select * from stg_futurelearn_enrolments where learner_key = 'b000000000000003'")
     assert l03["country_code"] is None  # 'Unknown'
     assert l03["detected_country_code"] is None  # '--'
     assert l03["gender"] == "male"
-    l04 = one(wh, "select * from stg_futurelearn_enrolments where learner_key = 'L04'")
+    l04 = one(wh, "select * from stg_futurelearn_enrolments where learner_key = 'b000000000000004'")
     assert l04["country_code"] == "NA"  # Namibia, not a missing value
     assert l04["employment_area"] is None
-    e01 = one(wh, "select * from stg_enrolments where learner_key = 'E01'")
+    e01 = one(wh, "select * from stg_enrolments where learner_key = 'a000000000000001'")
     assert e01["is_internal"] is True and e01["learner_type"] == "internal"
     assert one(wh, "select typeof(mqa_category) as t from stg_courses limit 1")["t"] == "INTEGER"
-    step = one(wh, "select * from stg_futurelearn_step_activity where learner_key = 'L02' and step = '1.10'")
+    step = one(wh, "select * from stg_futurelearn_step_activity where learner_key = 'b000000000000002' and step = '1.10'")
     assert step["step_number"] == 10 and step["week_number"] == 1 and step["is_completed"] is True
 
 
@@ -260,11 +260,11 @@ def test_course_run_dates_terms_and_steps(wh):
 
 
 def test_learner_in_two_runs_is_one_dim_learner_row(wh):
-    l02 = wh.execute("select * from dim_learner where learner_key = 'L02'").fetchall()
+    l02 = wh.execute("select * from dim_learner where learner_key = 'b000000000000002'").fetchall()
     assert len(l02) == 1
-    assert one(wh, "select count_enrolments from dim_learner where learner_key = 'L02'")["count_enrolments"] == 2
-    # L01 is on FutureLearn (external) and an internal student on OpenLearning: internal.
-    l01 = one(wh, "select * from dim_learner where learner_key = 'L01'")
+    assert one(wh, "select count_enrolments from dim_learner where learner_key = 'b000000000000002'")["count_enrolments"] == 2
+    # b000000000000001 is on FutureLearn (external) and an internal student on OpenLearning: internal.
+    l01 = one(wh, "select * from dim_learner where learner_key = 'b000000000000001'")
     assert l01["count_enrolments"] == 2 and l01["is_internal"] is True and l01["is_malaysian"] is True
     assert wh.execute("select count(*) from dim_learner where learner_key = 'ADM1'").fetchone()[0] == 0
 
@@ -282,13 +282,13 @@ def test_organisation_admin_is_excluded(wh):
 @pytest.mark.parametrize(
     ("learner", "visited", "completed", "pct", "half", "ninety"),
     [
-        ("L01", 62, 62, 100.0, True, True),
-        ("L02", 40, 31, 50.0, True, False),  # 31 of 62: exactly half
-        ("L03", 56, 56, 90.3, True, True),  # 56 x 10 = 560 >= 9 x 62 = 558
-        ("L04", 55, 55, 88.7, True, False),  # 550 < 558
-        ("L05", 30, 30, 48.4, False, False),  # 60 < 62
-        ("L06", 0, 0, 0.0, False, False),  # enrolled, no step rows: zero, not null
-        ("L07", 3, 1, 1.6, False, False),
+        ("b000000000000001", 62, 62, 100.0, True, True),
+        ("b000000000000002", 40, 31, 50.0, True, False),  # 31 of 62: exactly half
+        ("b000000000000003", 56, 56, 90.3, True, True),  # 56 x 10 = 560 >= 9 x 62 = 558
+        ("b000000000000004", 55, 55, 88.7, True, False),  # 550 < 558
+        ("b000000000000005", 30, 30, 48.4, False, False),  # 60 < 62
+        ("b000000000000006", 0, 0, 0.0, False, False),  # enrolled, no step rows: zero, not null
+        ("b000000000000007", 3, 1, 1.6, False, False),
     ],
 )
 def test_step_thresholds(wh, learner, visited, completed, pct, half, ninety):
@@ -301,7 +301,7 @@ def test_step_thresholds(wh, learner, visited, completed, pct, half, ninety):
 
 
 def test_step_measures_are_null_without_step_data(wh):
-    for run_id, learner in (("MOOC-APM-002-2024-1", "L08"), ("MC-FSKTM-003-2024-1", "E01")):
+    for run_id, learner in (("MOOC-APM-002-2024-1", "b000000000000008"), ("MC-FSKTM-003-2024-1", "a000000000000001")):
         row = enrolment(wh, run_id, learner)
         for column in ("count_steps_visited", "count_steps_completed", "run_count_steps", "step_completion_pct",
                        "has_started", "has_completed_50pct", "has_completed_90pct"):
@@ -310,38 +310,38 @@ def test_step_measures_are_null_without_step_data(wh):
 
 def test_futurelearn_demographics_and_country(wh):
     expected = {  # learner: (country_code, is_malaysian)
-        "L01": ("MY", True),
-        "L02": ("MY", True),  # country Unknown, detected MY
-        "L03": (None, None),  # country Unknown, detected '--': unknown
-        "L04": ("NA", False),  # Namibia
-        "L05": ("GB", False),  # the learner's own answer wins over the detected country
+        "b000000000000001": ("MY", True),
+        "b000000000000002": ("MY", True),  # country Unknown, detected MY
+        "b000000000000003": (None, None),  # country Unknown, detected '--': unknown
+        "b000000000000004": ("NA", False),  # Namibia
+        "b000000000000005": ("GB", False),  # the learner's own answer wins over the detected country
     }
     for learner, (country, malaysian) in expected.items():
         row = enrolment(wh, "MC-FSKTM-001-2024-1", learner)
         assert (row["country_code"], row["is_malaysian"]) == (country, malaysian), learner
         assert row["is_internal"] is False and row["source"] == "futurelearn"
-    l02 = enrolment(wh, "MC-FSKTM-001-2024-1", "L02")
+    l02 = enrolment(wh, "MC-FSKTM-001-2024-1", "b000000000000002")
     assert l02["gender"] is None and l02["age_band"] is None and l02["employment_status"] is None
-    assert enrolment(wh, "MC-FSKTM-003-2024-1", "E04")["is_malaysian"] is None
+    assert enrolment(wh, "MC-FSKTM-003-2024-1", "a000000000000004")["is_malaysian"] is None
 
 
 def test_outcomes_completion_and_certificates(wh):
-    e01 = enrolment(wh, "MC-FSKTM-003-2024-1", "E01")
+    e01 = enrolment(wh, "MC-FSKTM-003-2024-1", "a000000000000001")
     assert (e01["outcome"], e01["is_passed"], e01["is_completed"], e01["is_certified"]) == ("passed", True, True, True)
     assert str(e01["completed_at"]) == "2024-08-05 16:00:00"
-    e02 = enrolment(wh, "MC-FSKTM-003-2024-1", "E02")  # failed, then completed with a COC: completed is better
+    e02 = enrolment(wh, "MC-FSKTM-003-2024-1", "a000000000000002")  # failed, then completed with a COC: completed is better
     assert (e02["outcome"], e02["is_passed"], e02["is_completed"], e02["is_certified"]) == (
         "completed", False, True, True)
-    e03 = enrolment(wh, "MC-FSKTM-003-2024-1", "E03")
+    e03 = enrolment(wh, "MC-FSKTM-003-2024-1", "a000000000000003")
     assert (e03["outcome"], e03["is_withdrawn"], e03["is_completed"]) == ("withdrawn", True, False)
-    e04 = enrolment(wh, "MC-FSKTM-003-2024-1", "E04")  # no result at all
+    e04 = enrolment(wh, "MC-FSKTM-003-2024-1", "a000000000000004")  # no result at all
     assert (e04["outcome"], e04["is_withdrawn"], e04["is_completed"], e04["is_certified"]) == (
         None, False, False, False)
-    l01 = enrolment(wh, "MC-FSKTM-001-2024-1", "L01")  # fully participated and bought the statement
+    l01 = enrolment(wh, "MC-FSKTM-001-2024-1", "b000000000000001")  # fully participated and bought the statement
     assert (l01["is_fully_participated"], l01["is_completed"], l01["has_purchased_certificate"], l01["is_certified"]) \
         == (True, True, True, True)
     assert l01["completed_at"] == l01["fully_participated_at"]
-    l07 = enrolment(wh, "MC-FSKTM-001-2024-1", "L07")
+    l07 = enrolment(wh, "MC-FSKTM-001-2024-1", "b000000000000007")
     assert l07["is_withdrawn"] is True and l07["outcome"] is None
 
 
@@ -349,7 +349,7 @@ def test_certificates_one_row_per_certificate(wh):
     rows = wh.execute(
         "select learner_key, certificate_type from fct_certificate order by learner_key, certificate_type"
     ).fetchall()
-    assert rows == [("E01", "COA"), ("E01", "badge"), ("E02", "COC")]
+    assert rows == [("a000000000000001", "COA"), ("a000000000000001", "badge"), ("a000000000000002", "COC")]
 
 
 # --- payments and teaching -----------------------------------------------------------------------------------
@@ -393,14 +393,14 @@ def test_checks_each_start_with_what_must_hold():
     ("plant", "failing"),
     [
         # A duplicate enrolment delivered twice: the same learner and run.
-        ("insert into raw_enrolments select * from raw_enrolments where learner_key = 'E01'",
+        ("insert into raw_enrolments select * from raw_enrolments where learner_key = 'a000000000000001'",
          {"unique_combination_fct_enrolment_run_id_learner_key"}),
         # Two course runs with the same FutureLearn label: every FutureLearn row of it fans out.
         ("insert into raw_course_runs values ('MC-FSKTM-001-2024-2', 'MC-FSKTM-001', date '2024-10-07', 5, "
          "'data-analytics-python-3', 99, 99)",
          {"assert_platform_run_label_unique", "assert_fct_enrolment_matches_staging"}),
         # A receipt for a run that does not exist.
-        ("insert into raw_payments values ('R9', 'E01', 'NO-SUCH-RUN', 'mc_fee', 10.00, "
+        ("insert into raw_payments values ('R9', 'a000000000000001', 'NO-SUCH-RUN', 'mc_fee', 10.00, "
          "timestamp '2024-01-01 00:00:00', 'FSKTM', 99, 99)",
          {"assert_run_ids_in_dim_course_run"}),
         # A value outside the allowed set (courses.plan_phase in the contract).

@@ -141,3 +141,66 @@ def test_learners_taught_equals_the_distinct_count(demo_wh) -> None:
     got = sorted((r["term"], r["staff_id"], r["learners_taught"]) for r in result.table.to_pylist())
     expected = [tuple(r.values()) for r in wh.query(WORKLOAD_REFERENCE, {"year": year}).to_pylist()]
     assert got and got == expected
+
+
+# target_progress's actual values, computed from the facts (what its `actuals` CTE did before fct_kpi_actual):
+# per KPI id, year with a target and PTj, and for the whole university, with distinct learners on learner_key.
+ACTUALS_REFERENCE = """
+with target_years as (select distinct year from fct_kpi_target),
+certificates as (
+    select issue_year, ptj_code from fct_certificate
+    union all
+    select year(purchased_statement_at)::integer, ptj_code from fct_enrolment where has_purchased_certificate
+)
+select 'enrolments' as kpi_id, start_year as year, ptj_code, grouping(ptj_code) = 1 as is_university,
+    count(*)::decimal(18, 2) as value
+from fct_enrolment where start_year in (select year from target_years)
+group by grouping sets ((start_year, ptj_code), (start_year))
+union all
+select 'learners', start_year, ptj_code, grouping(ptj_code) = 1, count(distinct learner_key)::decimal(18, 2)
+from fct_enrolment where start_year in (select year from target_years)
+group by grouping sets ((start_year, ptj_code), (start_year))
+union all
+select 'completions', start_year, ptj_code, grouping(ptj_code) = 1,
+    (count(*) filter (where is_completed))::decimal(18, 2)
+from fct_enrolment where start_year in (select year from target_years)
+group by grouping sets ((start_year, ptj_code), (start_year))
+union all
+select 'courses_offered', start_year, ptj_code, grouping(ptj_code) = 1, count(distinct course_code)::decimal(18, 2)
+from dim_course_run where start_year in (select year from target_years)
+group by grouping sets ((start_year, ptj_code), (start_year))
+union all
+select 'new_courses', launch_year, ptj_code, grouping(ptj_code) = 1, count(*)::decimal(18, 2)
+from dim_course where launch_year in (select year from target_years)
+group by grouping sets ((launch_year, ptj_code), (launch_year))
+union all
+select 'certificates', issue_year, ptj_code, grouping(ptj_code) = 1, count(*)::decimal(18, 2)
+from certificates where issue_year in (select year from target_years)
+group by grouping sets ((issue_year, ptj_code), (issue_year))
+union all
+select 'net_revenue', paid_year, ptj_code, grouping(ptj_code) = 1, sum(signed_amount_rm)::decimal(18, 2)
+from fct_payment where paid_year in (select year from target_years)
+group by grouping sets ((paid_year, ptj_code), (paid_year))
+"""
+
+
+def _rows(wh: Warehouse, sql: str) -> list[tuple]:
+    return sorted((tuple(r.values()) for r in wh.query(sql, {}).to_pylist()),
+                  key=lambda r: tuple("" if v is None else str(v) for v in r))
+
+
+def test_kpi_actual_equals_the_definition_on_the_facts(demo_wh) -> None:
+    wh, _ = demo_wh
+    got = _rows(wh, "select kpi_id, year, ptj_code, is_university, value from fct_kpi_actual")
+    expected = _rows(wh, ACTUALS_REFERENCE)
+    assert got == expected
+    # Every KPI id for every year with a target, for the university and for PTjs: what the KPI reads is small.
+    kinds = {(r[0], r[3]) for r in got}
+    assert len(kinds) == 14 and 100 < len(got) < 2000
+    years = {r[1] for r in got}
+    target_years = {r["year"] for r in wh.query("select distinct year from fct_kpi_target", {}).to_pylist()}
+    assert years == target_years
+    # Learners are distinct: fewer than enrolments in a year where learners took two runs (_share_learners).
+    by_kpi = {(r[0], r[1]): r[4] for r in got if r[3]}
+    assert all(by_kpi[("learners", y)] <= by_kpi[("enrolments", y)] for y in years)
+    assert any(by_kpi[("learners", y)] < by_kpi[("enrolments", y)] for y in years)

@@ -163,6 +163,9 @@ final as (
         start_year,
         term,
         learner_key,
+        -- The key is 16 hex digits (etl/pseudonym.py), so this is a bijection onto UBIGINT: distinct counts and
+        -- groupings by learner over a fixed-width integer instead of a varchar (issue 16).
+        ('0x' || learner_key)::ubigint as learner_number,
         source,
         enrolled_at,
         cast(enrolled_at as date) as enrolled_on,
