@@ -69,6 +69,10 @@ def child_bare(landing: Path, db: Path) -> dict:
     rows = 0
     for name, paths in groups(landing).items():
         p = {"p": [str(p) for p in paths]}
+        if all(str(path).endswith((".json", ".jsonl")) for path in paths):  # Open Badges: JSON lines, not CSV
+            con.execute(f'create table "{name}" as select * from read_json($p, union_by_name = true)', p)  # noqa: S608
+            rows += con.execute(f'select count(*) from "{name}"').fetchone()[0]  # noqa: S608
+            continue
         try:  # DuckDB's defaults: the first file sniffed, its types used for all
             con.execute(f'create table "{name}" as select * from read_csv($p)', p)  # noqa: S608
         except duckdb.Error:  # a value that does not fit the sniffed type (payments' 'RM 1,200.00')

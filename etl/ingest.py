@@ -323,11 +323,12 @@ def _load_found(
                 for (lf, _, _), r in zip(batch, pending, strict=True)
             ]
             # Read and check outside a transaction (see check_csv_files), write in one (one WAL sync per batch).
-            check_csv_files(con, contract, files_in, pseudonym_key=pseudonym_key, horizon=horizon)
+            checked = check_csv_files(con, contract, files_in, pseudonym_key=pseudonym_key, horizon=horizon)
             with transaction(con):
+                # The checks read raw_<source> and etl_files as they were before the supersede (write_checked).
+                counts = write_checked(con, contract, checked, run_id=run_id)
                 if contract.load_mode != "append":
                     _supersede(con, contract, [lf for lf, _, _ in batch])
-                counts = write_checked(con, contract, run_id=run_id)
                 seconds = (time.perf_counter() - started) / len(batch)
                 for r in pending:
                     c = counts[r.file_id]  # type: ignore[index]

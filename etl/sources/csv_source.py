@@ -5,8 +5,10 @@ A batch of files of one source (one file for append sources, all new deliveries 
 2. DuckDB's native `read_csv` over the batch with the contract's columns (all VARCHAR, no sniffing, strict,
    `filename = true`) into the staging temp table `_stage`; a DuckDB error is re-diagnosed file by file
    (etl.file_checks.diagnose) into a SourceFileError naming the file and line;
-3. one generated SQL pass (etl.row_checks.checked_sql) that types, pseudonymises and checks every row into `_checked`;
-4. accepted rows into raw_<source>, rejected ones into `quarantine`.
+3. one generated SELECT (etl.row_checks.checked_sql) that types, pseudonymises and checks every row;
+4. rejected rows of that SELECT into `quarantine`, then accepted ones into raw_<source>, each straight from
+   `_stage` (the SELECT runs twice, but its rows are written once, not first into a table of their own:
+   issue 16, the write was the larger cost at 10M).
 
 `_line` is the staging rowid minus the file's first rowid, plus 2. A CREATE TABLE AS from read_csv keeps file
 order, and a multi-file scan keeps each file's rows together and in order (DuckDB preserves insertion order, also
@@ -29,13 +31,12 @@ from core.errors import SourceFileError
 from etl.file_checks import FileFacts, check_file_start, diagnose, rows_missing_error, truncated_error
 from etl.horizon import DateHorizon
 from etl.keys import ascii_only_sql, ensure_sql_function
-from etl.row_checks import checked_sql, duplicates_sql, ident, normalised_columns, raw_columns
+from etl.row_checks import CheckedSql, checked_sql, duplicates_sql, ident, normalised_columns, raw_columns
 from etl.sources import fl_layouts, open_badges
 
 STAGE = "_stage"
 FILES = "_files"
 DUPLICATES = "_dups"
-CHECKED = "_checked"
 
 # DuckDB's CSV buffer size; None = DuckDB's default (32 MB). Tests set it small to make DuckDB read a few-MB
 # file in parallel chunks and check that line numbers still hold.
@@ -188,9 +189,10 @@ def check_csv_files(
     *,
     pseudonym_key: str,
     horizon: DateHorizon | None = None,
-) -> None:
-    """Read and check a batch into the temp table _checked (typed, pseudonymised, with the reason per rejected
-    row). Run it outside an explicit transaction: rowids are only 0, 1, 2 ... in a committed table.
+) -> CheckedSql:
+    """Read a batch into _stage (and _files, _dups) and return the SELECT that types, pseudonymises and checks
+    its rows (with the reason per rejected row), for write_checked. Run it outside an explicit transaction:
+    rowids are only 0, 1, 2 ... in a committed table.
     horizon: the dates a file may hold (default: [dates] defaults, delivered today)."""
     stage_files(con, contract, batch)
     # Keys are compared normalised (etl/keys.py); a column holding only ASCII needs no Python call for it.
@@ -225,10 +227,7 @@ def check_csv_files(
         ascii_stored=ascii_stored,
         horizon=horizon or DateHorizon.today(),
     )
-    con.execute(f"create or replace temp table {CHECKED} as {checked.sql}", checked.params)
-    # The staging table is the only one holding raw learner ids (a temp table, for this batch only).
-    con.execute(f"drop table {STAGE}")
-    con.execute(f"drop table if exists {DUPLICATES}")
+    return checked
 
 
 def _ascii_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> frozenset[str]:
@@ -240,10 +239,15 @@ def _ascii_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str
 
 
 def write_checked(
-    con: duckdb.DuckDBPyConnection, contract: Contract, *, run_id: str
+    con: duckdb.DuckDBPyConnection, contract: Contract, checked: CheckedSql, *, run_id: str
 ) -> dict[int, LoadCounts]:
-    """Accepted rows of _checked into raw_<source>, rejected ones into quarantine; counts per file id.
-    Drops _checked and _files."""
+    """Rejected rows of `checked` (from check_csv_files) into quarantine, accepted ones into raw_<source>;
+    counts per file id. Drops _stage, _dups and _files.
+
+    Quarantine is written first: the SELECT reads raw_<source> (keys already loaded, refunds against fees paid),
+    which must not yet hold this batch's rows. The raw insert's own SELECT sees raw_<source> as it was before
+    that statement, so both passes give every row the same verdict. Call it before _supersede changes
+    raw_<source> or etl_files, as the checks always ran before it."""
     names = [ident(name) for name, _ in raw_columns(contract)]
     target = list(names)
     source = list(names)
@@ -251,21 +255,24 @@ def write_checked(
         target.append('"platform_run_label"')
         source.append("_label")
     con.execute(
-        f'insert into {ident(contract.raw_table)} ({", ".join(target)}, "_file_id", "_line")'  # noqa: S608
-        f" select {', '.join(source)}, _file_id, _line from {CHECKED} where _err_reason is null",
-    )
-    con.execute(
         "insert into quarantine (run_id, file_id, source, file_name, line, column_name, value, reason)"  # noqa: S608
         f" select $run_id, c._file_id, $source, f.rel, c._line, c._err_column, c._err_value, c._err_reason"
-        f" from {CHECKED} c join {FILES} f on f.file_id = c._file_id where c._err_reason is not null"
+        f" from ({checked.sql}) c join {FILES} f on f.file_id = c._file_id where c._err_reason is not null"
         " order by c._file_id, c._line",
-        {"run_id": run_id, "source": contract.name},
+        {**checked.params, "run_id": run_id, "source": contract.name},
+    )
+    con.execute(
+        f'insert into {ident(contract.raw_table)} ({", ".join(target)}, "_file_id", "_line")'  # noqa: S608
+        f" select {', '.join(source)}, _file_id, _line from ({checked.sql}) c where _err_reason is null",
+        checked.params,
     )
     rows = con.execute(
         f"select f.file_id, f._n, coalesce(q.n, 0) from {FILES} f"  # noqa: S608
-        f" left join (select _file_id, count(*) as n from {CHECKED} where _err_reason is not null group by 1) q"
-        " on q._file_id = f.file_id"
+        " left join (select file_id, count(*) as n from quarantine"
+        f" where file_id in (select file_id from {FILES}) group by 1) q on q.file_id = f.file_id"
     ).fetchall()
-    con.execute(f"drop table {CHECKED}")
+    # The staging table is the only one holding raw learner ids (a temp table, for this batch only).
+    con.execute(f"drop table {STAGE}")
+    con.execute(f"drop table if exists {DUPLICATES}")
     con.execute(f"drop table {FILES}")
     return {file_id: LoadCounts(n, n - bad, bad) for file_id, n, bad in rows}
