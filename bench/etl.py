@@ -179,6 +179,41 @@ def hold_out(landing: Path, work: Path) -> tuple[Path, list[Path]]:
     return minus, held
 
 
+# Issue 16's ETL goals: load and full ETL against the bare read of the same files, incremental against the full
+# build, and the ETL's peak memory.
+LOAD_MAX_X_BARE = 1.5
+FULL_MAX_X_BARE = 2.5
+INCREMENTAL_MAX_SHARE = 0.10
+PEAK_RSS_MAX_MB = 4096
+
+
+def goal_verdicts(best: dict[str, dict], scale: str) -> list[tuple[str, str, bool]]:
+    """(goal, measured figure, met) for every goal that this run measured."""
+    out = []
+    bare = best.get("bare", {}).get("seconds")
+    if bare and "load" in best:
+        x = best["load"]["seconds"] / bare
+        out.append((f"load <= {LOAD_MAX_X_BARE}x bare", f"{x:.2f}x", x <= LOAD_MAX_X_BARE))
+    if bare and "full etl" in best:
+        x = best["full etl"]["seconds"] / bare
+        out.append((f"full ETL <= {FULL_MAX_X_BARE}x bare", f"{x:.2f}x", x <= FULL_MAX_X_BARE))
+    if "full etl" in best and "incremental" in best:
+        share = best["incremental"]["seconds"] / best["full etl"]["seconds"]
+        out.append(
+            (
+                f"incremental <= {INCREMENTAL_MAX_SHARE:.0%} of full",
+                f"{share:.0%}",
+                share <= INCREMENTAL_MAX_SHARE,
+            )
+        )
+    peaks = [r["peak_rss_mb"] for k, r in best.items() if k in ("load", "full etl", "incremental")]
+    if peaks:
+        out.append(
+            (f"ETL peak RSS < {PEAK_RSS_MAX_MB} MB", f"{max(peaks):,.0f} MB", max(peaks) < PEAK_RSS_MAX_MB)
+        )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--enrolments", choices=list(SCALES), default="100k")
@@ -201,6 +236,16 @@ def main() -> None:
         if args.child:
             info = CHILDREN[args.child](args.landing, args.db)
         else:
+            import etl.load
+
+            runs: list = []
+            real_run_etl = etl.load.run_etl
+
+            def spy(*a, **k):  # the CLI imports run_etl when the command runs: its result's step timings
+                runs.append(real_run_etl(*a, **k))
+                return runs[-1]
+
+            etl.load.run_etl = spy
             from cli.main import app
 
             try:
@@ -209,6 +254,10 @@ def main() -> None:
                 if exc.code:
                     raise
             info = {}
+            if runs:
+                info["steps"] = {k: round(v, 2) for k, v in runs[-1].timings.items()}
+                slowest = sorted(runs[-1].models, key=lambda m: -m.seconds)[:5]
+                info["slowest_models"] = {m.name: round(m.seconds, 2) for m in slowest}
         info["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(info))
         return
@@ -267,10 +316,28 @@ def main() -> None:
             f"{r['rows']:,}" if "rows" in r else "",
             note,
         )
-    Console(width=200).print(table)
+    console = Console(width=200)
+    console.print(table)
+    for kind in ("full etl", "incremental"):
+        if kind in best and "steps" in best[kind]:
+            steps = ", ".join(f"{k} {v:.1f}" for k, v in best[kind]["steps"].items())
+            models = ", ".join(f"{k} {v:.1f}" for k, v in best[kind].get("slowest_models", {}).items())
+            console.print(f"{kind} steps (s): {steps}; slowest models (s): {models}")
+    verdicts = goal_verdicts(best, args.enrolments)
+    for goal, figure, passed in verdicts:
+        console.print(f"{'PASS' if passed else 'FAIL'}  {goal}: {figure}")
     if args.json:
         args.json.write_text(
-            json.dumps({"scale": args.enrolments, "data_mb": data_mb, "runs": results}, indent=1)
+            json.dumps(
+                {
+                    "scale": args.enrolments,
+                    "data_mb": data_mb,
+                    "load_average": os.getloadavg(),
+                    "runs": results,
+                    "goals": [{"goal": g, "figure": f, "passed": ok} for g, f, ok in verdicts],
+                },
+                indent=1,
+            )
         )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

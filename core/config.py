@@ -27,6 +27,7 @@ ENV_PREFIX = "MCKPI_"
 OTHER_ENV: dict[str, str] = {
     "MCKPI_CONFIG": "core/config.py: the config file to read",
     "MCKPI_DIFFERENCING": "tests/queries/test_differencing.py: 'all' runs every PTj selection, not a seeded third",
+    "MCKPI_UPDATE_GOLDEN": "tests/conftest.py: 1 = write tests/queries/golden/*.json from this build's KPI outputs",
     "MCKPI_DEMO": "dashboard/auth.py: serve demo data without sign-in",
     "MCKPI_DASHBOARD_WARM": "dashboard/warm.py: 0 = no background warming of the KPI cache (the tests' default)",
 }

@@ -165,3 +165,46 @@ def all_kpi_outputs(warehouse: Path, *, as_of: str = "2026-11-23") -> dict[str, 
 def kpi_outputs():
     """`kpi_outputs(warehouse_path) -> {kpi/grain: rows}` (see all_kpi_outputs)."""
     return all_kpi_outputs
+
+
+GOLDEN = REPO / "tests" / "queries" / "golden"
+
+
+def kpi_digests(warehouse: Path) -> dict[str, str]:
+    """Every KPI output (all_kpi_outputs) as `rows sha256-prefix` per kpi/grain. Floats are written with 10
+    significant digits: a parallel sum of doubles may differ in its last bits from one run to the next."""
+    import hashlib
+    import json
+
+    def cell(value: str) -> str:
+        try:
+            return value if float(value).is_integer() or "." not in value else f"{float(value):.10g}"
+        except ValueError:
+            return value
+
+    out = {}
+    for key, rows in all_kpi_outputs(warehouse).items():
+        text = json.dumps([[cell(v) for v in row] for row in rows])  # type: ignore[union-attr]
+        out[key] = f"{len(rows)} {hashlib.sha256(text.encode()).hexdigest()[:16]}"  # type: ignore[arg-type]
+    return out
+
+
+@pytest.fixture(scope="session")
+def kpi_golden():
+    """`kpi_golden(name, warehouse_path)`: every KPI output equals tests/queries/golden/<name>.json, so that a
+    speed-up or a refactor proves it changed no figure. After a change meant to move figures, write the files
+    again with `MCKPI_UPDATE_GOLDEN=1 pytest tests/queries -k golden` and say why in the commit."""
+    import json
+    import os
+
+    def check(name: str, warehouse: Path) -> None:
+        path = GOLDEN / f"{name}.json"
+        digests = kpi_digests(warehouse)
+        if os.environ.get("MCKPI_UPDATE_GOLDEN") == "1":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        changed = sorted(k for k in expected.keys() | digests.keys() if expected.get(k) != digests.get(k))
+        assert not changed, f"KPI outputs differ from {path.name} ({len(changed)}): {', '.join(changed[:20])}"
+
+    return check

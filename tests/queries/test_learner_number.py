@@ -65,3 +65,8 @@ def test_learner_mix_counts_equal_the_distinct_keys(oulad_wh: Warehouse) -> None
     table = run_kpi(oulad_wh, "learner_mix", KpiFilters(), by="university", settings=_settings()).table
     got = sorted((r["year"], r["learners"], r["internal"]) for r in table.to_pylist())
     assert got == expected
+
+
+def test_every_kpi_output_on_oulad_equals_the_golden_file(oulad_wh: Warehouse, kpi_golden) -> None:
+    # The same on real data (OULAD, ../shared/realdata/oulad/).
+    kpi_golden("oulad", oulad_wh.path)

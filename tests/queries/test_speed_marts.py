@@ -204,3 +204,9 @@ def test_kpi_actual_equals_the_definition_on_the_facts(demo_wh) -> None:
     by_kpi = {(r[0], r[1]): r[4] for r in got if r[3]}
     assert all(by_kpi[("learners", y)] <= by_kpi[("enrolments", y)] for y in years)
     assert any(by_kpi[("learners", y)] < by_kpi[("enrolments", y)] for y in years)
+
+
+def test_every_kpi_output_on_the_demo_equals_the_golden_file(demo_wh, kpi_golden) -> None:
+    # Issue 16: the marts, learner numbers and load changes made for speed must leave every figure as it was.
+    wh, _ = demo_wh
+    kpi_golden("demo_6000_seed7", wh.path)
