@@ -31,7 +31,13 @@ from etl.discover import LandingFile, discover
 from etl.file_checks import FileFacts, hash_file
 from etl.horizon import DateHorizon
 from etl.results import FileResult
-from etl.sources.csv_source import BatchFile, check_csv_files, raw_table_ddl, write_checked
+from etl.sources.csv_source import (
+    BatchFile,
+    check_csv_files,
+    raw_table_ddl,
+    raw_table_upgrades,
+    write_checked,
+)
 from etl.sources.futurelearn import label_reasons
 from etl.waiting import files_to_reload, forget_files
 
@@ -72,6 +78,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
     for contract in CONTRACTS.values():
         con.execute(raw_table_ddl(contract))
+        for upgrade in raw_table_upgrades(contract):
+            con.execute(upgrade)
 
 
 def _record_files(

@@ -61,12 +61,23 @@ class LoadCounts:
     rows_quarantined: int
 
 
+# A row's verdict (null for a loaded row): written with the row in the one pass that types and checks it, then a
+# rejected row moves to quarantine (write_checked). Null in every row that stays, so it costs next to no space.
+VERDICT_COLUMNS = ("_err_column", "_err_value", "_err_reason")
+
+
 def raw_table_ddl(contract: Contract) -> str:
     cols = [f"{ident(name)} {sql_type}" for name, sql_type in raw_columns(contract)]
     if contract.folder == "futurelearn":
         cols.append('"platform_run_label" varchar')
-    cols += ['"_file_id" integer', '"_line" bigint']
+    cols += ['"_file_id" integer', '"_line" bigint', *(f'"{c}" varchar' for c in VERDICT_COLUMNS)]
     return f"create table if not exists {ident(contract.raw_table)} ({', '.join(cols)})"
+
+
+def raw_table_upgrades(contract: Contract) -> list[str]:
+    """Columns added to raw_<source> since its first version (an incremental run copies a warehouse built by
+    an earlier mckpi, whose raw tables lack them): added in place, null for the rows already loaded."""
+    return [f'alter table {ident(contract.raw_table)} add column if not exists "{c}" varchar' for c in VERDICT_COLUMNS]
 
 
 def read_options_sql() -> str:
@@ -244,28 +255,33 @@ def write_checked(
     """Rejected rows of `checked` (from check_csv_files) into quarantine, accepted ones into raw_<source>;
     counts per file id. Drops _stage, _dups and _files.
 
-    Quarantine is written first: the SELECT reads raw_<source> (keys already loaded, refunds against fees paid),
-    which must not yet hold this batch's rows. The raw insert's own SELECT sees raw_<source> as it was before
-    that statement, so both passes give every row the same verdict. Call it before _supersede changes
-    raw_<source> or etl_files, as the checks always ran before it."""
+    One pass types and checks the rows (the SELECT is the costly part: casts, sha256, date and range checks):
+    every row goes into raw_<source> with its verdict columns, then the rejected ones (verdict not null, few)
+    are copied to quarantine and deleted from raw_<source>. The SELECT reads raw_<source> (keys already loaded,
+    refunds against fees paid) as it was before the insert, so this batch's rows do not see each other there.
+    Call it before _supersede changes raw_<source> or etl_files, as the checks always ran before it."""
     names = [ident(name) for name, _ in raw_columns(contract)]
     target = list(names)
     source = list(names)
     if contract.folder == "futurelearn":
         target.append('"platform_run_label"')
         source.append("_label")
+    raw = ident(contract.raw_table)
+    verdict = ", ".join(VERDICT_COLUMNS)
     con.execute(
-        "insert into quarantine (run_id, file_id, source, file_name, line, column_name, value, reason)"  # noqa: S608
-        f" select $run_id, c._file_id, $source, f.rel, c._line, c._err_column, c._err_value, c._err_reason"
-        f" from ({checked.sql}) c join {FILES} f on f.file_id = c._file_id where c._err_reason is not null"
-        " order by c._file_id, c._line",
-        {**checked.params, "run_id": run_id, "source": contract.name},
-    )
-    con.execute(
-        f'insert into {ident(contract.raw_table)} ({", ".join(target)}, "_file_id", "_line")'  # noqa: S608
-        f" select {', '.join(source)}, _file_id, _line from ({checked.sql}) c where _err_reason is null",
+        f'insert into {raw} ({", ".join(target)}, "_file_id", "_line", {verdict})'  # noqa: S608
+        f" select {', '.join(source)}, _file_id, _line, {verdict} from ({checked.sql}) c",
         checked.params,
     )
+    rejected = f"r._err_reason is not null and r._file_id in (select file_id from {FILES})"  # noqa: S608
+    con.execute(
+        "insert into quarantine (run_id, file_id, source, file_name, line, column_name, value, reason)"  # noqa: S608
+        f" select $run_id, r._file_id, $source, f.rel, r._line, r._err_column, r._err_value, r._err_reason"
+        f" from {raw} r join {FILES} f on f.file_id = r._file_id where {rejected}"
+        " order by r._file_id, r._line",
+        {"run_id": run_id, "source": contract.name},
+    )
+    con.execute(f"delete from {raw} r where {rejected}")  # noqa: S608
     rows = con.execute(
         f"select f.file_id, f._n, coalesce(q.n, 0) from {FILES} f"  # noqa: S608
         " left join (select file_id, count(*) as n from quarantine"

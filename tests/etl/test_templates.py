@@ -67,7 +67,12 @@ def test_raw_tables_are_typed(template_env_source):
         if contract.folder == "futurelearn":
             expected.append(("platform_run_label", "VARCHAR"))
         expected += [("_file_id", "INTEGER"), ("_line", "BIGINT")]
+        expected += [("_err_column", "VARCHAR"), ("_err_value", "VARCHAR"), ("_err_reason", "VARCHAR")]
         assert got == expected, contract.name
+        # The verdict of a row that stays is null: a rejected row is moved to quarantine in the same batch.
+        assert env.scalar(
+            f"select count(*) from {contract.raw_table} where coalesce(_err_column, _err_value, _err_reason) is not null"  # noqa: S608
+        ) == 0, contract.name
     assert env.query(
         "select fee_rm, certificate_price_rm, launched_on::varchar from raw_courses order by 1"
     ) == [(0, 89, "2022-09-15"), (650, None, "2023-03-01")]
@@ -94,3 +99,18 @@ def test_no_raw_learner_id_in_any_table(template_env_source):
         )
         assert con.execute(union, {"ids": sorted(raw_ids)}).fetchall() == []
     assert len(columns) > 40
+
+
+def test_raw_tables_of_an_earlier_warehouse_gain_the_verdict_columns(tmp_path):
+    # An incremental run copies the published warehouse, which an earlier mckpi built without them.
+    import duckdb
+
+    from etl.ingest import ensure_schema
+
+    contract = CONTRACTS["payments"]
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute(f"create table {contract.raw_table} (receipt_id varchar, _file_id integer, _line bigint)")  # noqa: S608
+    con.execute(f"insert into {contract.raw_table} values ('R1', 1, 2)")  # noqa: S608
+    ensure_schema(con)
+    rows = con.execute(f"select receipt_id, _err_column, _err_value, _err_reason from {contract.raw_table}").fetchall()  # noqa: S608
+    assert rows == [("R1", None, None, None)]
