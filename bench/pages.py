@@ -12,14 +12,21 @@ parameters on a plain read-only duckdb connection (no suppression, no Warehouse 
 warehouse, interleaved with the others: the before figure of a change to the KPI SQL, and a pass/fail per page
 against issue 16's goal (KPI layer warm < 1 s and <= 1.2x bare).
 
+--floor (with --server) also times a new session of three tiny Streamlit apps in the same browser (bench/floor/:
+a title; a title and one plotly bar chart; a title and one st.metric with its sparkline): what a new session
+costs with none of mckpi's work, to read the pages' new-session figures against.
+
 --server also starts `streamlit run dashboard/app.py` on the warehouse and times every page in Chromium with
 Playwright (`browser_timings`: the first visit after the server started, a click with results cached, a new
-session), each against the goal of issue 16 with pass/fail, and reports the server's RSS (from /proc).
+session; then `after_publish`: a warehouse is published while no page is open, as the night's refresh does,
+and after the server has settled a new session opens the overview and clicks to every page, each a first visit
+after the refresh), each against the goal of issue 16 with pass/fail, and reports the server's RSS (from /proc).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -145,7 +152,10 @@ def children(pid: int) -> list[int]:
 BROWSER_PAGES = [*PAGES, "insights", "definitions"]
 # The goals of issue 16 (seconds): a new session's first page, a click to a page whose results are cached, and
 # the first visit to a page after a new warehouse is published (here: the first after the server started).
-GOALS = {"new_session": 2.0, "click": 0.5, "after_refresh": 3.0}
+GOALS = {"new_session": 2.0, "click": 0.5, "after_refresh": 3.0, "after_publish": 3.0}
+# How often the bench's server looks for a newly published warehouse ([freshness] check_new_seconds; 60 s by
+# default): short, so the bench does not wait a minute.
+CHECK_NEW_SECONDS = 2
 
 # Settled = Streamlit's script state is notRunning, an h1 is drawn and nothing on the page is stale (the same
 # condition as tests/dashboard/test_browser.py's settle); after a click, also that a rerun was seen to start.
@@ -200,7 +210,7 @@ def browser_cpu_seconds(server_pid: int | None) -> float:
     return total
 
 
-def browser_timings(browser, base: str, server_pid: int | None = None) -> dict:
+def browser_timings(browser, base: str, server_pid: int | None = None, warehouse: Path | None = None) -> dict:
     """Per page, from Playwright: `after_refresh` = the first visit after the server started with empty caches
     (overview by `goto`, the others by a click in the same tab), `click` = a click to the page again (results
     cached), `new_session` = `goto` in a new browser context (a new Streamlit session; server caches warm).
@@ -232,17 +242,102 @@ def browser_timings(browser, base: str, server_pid: int | None = None) -> dict:
         # The page (and its renderer process) is made inside the timing and closed after its CPU was read.
         timed(name, "new_session", lambda name=name, context=context: _goto(context.new_page(), base, name))
         context.close()
-    return {"browser": out}
+    rss: dict[str, float] = {}
+    if warehouse is not None and server_pid:
+        rss["before_publish_mb"] = rss_mb(server_pid)
+        with published_copy(warehouse):
+            settle(server_pid, at_least_s=CHECK_NEW_SECONDS + 1)
+            tab = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            timed("overview", "after_publish", lambda: _goto(tab, base, "overview"))
+            for name in BROWSER_PAGES[1:]:
+                timed(name, "after_publish", lambda name=name: _click(tab, name))
+            tab.context.close()
+    return {"browser": out, **rss}
 
 
-def server_rss(warehouse: Path, app_root: Path = ROOT) -> dict:
+@contextlib.contextmanager
+def published_copy(warehouse: Path):  # noqa: ANN201
+    """Publish a copy of the warehouse under a new ETL run id (what a refresh that changed nothing publishes: new
+    run, same figures), then put the original back and delete the copy."""
+    import duckdb
+
+    from core.published import published_target
+    from etl.publish import finish_build, new_run_id, rollback, start_build
+
+    original = published_target(warehouse)
+    run_id = new_run_id()
+    tmp = start_build(warehouse, run_id)
+    con = duckdb.connect(str(tmp))
+    con.execute("update warehouse_info set value = $r where key = 'etl_run_id'", {"r": run_id})
+    con.close()
+    final = finish_build(warehouse, run_id)
+    try:
+        yield
+    finally:
+        rollback(warehouse, original.stem)
+        final.unlink(missing_ok=True)
+
+
+def settle(pid: int, *, at_least_s: float, quiet_s: float = 2.0, timeout_s: float = 600.0) -> float:
+    """Wait at least `at_least_s`, then until the server has used under 0.1 CPU seconds in `quiet_s` (its
+    publish watcher saw the new warehouse and the warmer finished); returns the seconds waited."""
+    t0 = time.perf_counter()
+    time.sleep(at_least_s)
+    while time.perf_counter() - t0 < timeout_s:
+        before = cpu_seconds(pid)
+        time.sleep(quiet_s)
+        if cpu_seconds(pid) - before < 0.1:
+            break
+    return time.perf_counter() - t0
+
+
+FLOOR_APPS = ("hello", "one_chart", "sparkline")
+
+
+def floor_timings(browser, repeat: int = 3) -> dict[str, list[float]]:  # noqa: ANN001
+    """New-session seconds (goto in a new context until settled) of each bench/floor app, `repeat` times."""
+    out: dict[str, list[float]] = {}
+    for name in FLOOR_APPS:
+        with streamlit_server(ROOT / "bench" / "floor" / f"{name}.py", ROOT, dict(os.environ)) as (port, _):
+            out[name] = []
+            for _ in range(repeat):
+                context = browser.new_context(viewport={"width": 1400, "height": 900})
+                out[name].append(_goto(context.new_page(), f"http://127.0.0.1:{port}", "overview"))
+                context.close()
+    return out
+
+
+@contextlib.contextmanager
+def streamlit_server(script: Path, cwd: Path, env: dict[str, str]):  # noqa: ANN201
+    """`streamlit run script` on a free port; yields (port, process) once the port answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [PY, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def server_rss(warehouse: Path, app_root: Path = ROOT, floor: bool = False) -> dict:
     """Start `streamlit run dashboard/app.py` of `app_root` (this checkout, or another one for an A/B on the same
     machine at the same time: `--app-root`) and time every page in Chromium."""
     from playwright.sync_api import sync_playwright
 
     port = free_port()
     # The audit log of the visits goes to bench/out, not to the repository's data/audit.
-    env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(warehouse), "MCKPI_PATHS_AUDIT": str(warehouse.parent / "audit.jsonl")}
+    env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(warehouse), "MCKPI_PATHS_AUDIT": str(warehouse.parent / "audit.jsonl"),
+           "MCKPI_FRESHNESS_CHECK_NEW_SECONDS": str(CHECK_NEW_SECONDS)}
     proc = subprocess.Popen(
         [
             PY,
@@ -275,7 +370,9 @@ def server_rss(warehouse: Path, app_root: Path = ROOT) -> dict:
                 executable_path="/usr/bin/chromium",
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            timings = browser_timings(browser, f"http://127.0.0.1:{port}", proc.pid)
+            timings = browser_timings(browser, f"http://127.0.0.1:{port}", proc.pid, warehouse)
+            if floor:
+                timings["floor"] = floor_timings(browser)
             browser.close()
         return {"idle_mb": idle, "after_mb": rss_mb(proc.pid), **timings}
     finally:
@@ -292,6 +389,7 @@ def main() -> None:
     ap.add_argument("--app-root", type=Path, default=ROOT,
                     help="serve the dashboard of this checkout (e.g. `git archive` of the base commit) for an A/B")
     ap.add_argument("--browser-only", action="store_true", help="with --server: skip the KPI query timings")
+    ap.add_argument("--floor", action="store_true", help="with --server: also time bench/floor's tiny apps")
     ap.add_argument("--base-kpi-dir", type=Path, help="also time these KPI files bare (the before figure)")
     ap.add_argument("--child", choices=["kpi", "bare", "base"], help=argparse.SUPPRESS)
     ap.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
@@ -317,19 +415,23 @@ def main() -> None:
     if not args.browser_only:
         result.update(kpi_timings(warehouse, args, console))
     if args.server:
-        server = server_rss(warehouse, args.app_root)
+        server = server_rss(warehouse, args.app_root, floor=args.floor)
         result["server"] = server
-        console.print(f"streamlit server RSS: {server['idle_mb']:.0f} MB idle, {server['after_mb']:.0f} MB after"
-                      " visiting every page")
+        before = f", {server['before_publish_mb']:.0f} MB before the publish" if "before_publish_mb" in server else ""
+        console.print(f"streamlit server RSS: {server['idle_mb']:.0f} MB idle{before}, {server['after_mb']:.0f} MB"
+                      " after visiting every page")
         browser_table = Table(title=f"Browser at {args.enrolments}: seconds until settled (goal; pass/fail)")
         for col in ("page", *(f"{k} (< {v:g} s)" for k, v in GOALS.items())):
             browser_table.add_column(col, justify="left" if col == "page" else "right")
         for name, t in server["browser"].items():
             browser_table.add_row(name, *(
                 f"{t[k]:.2f} {'pass' if t[k] < goal else 'FAIL'} (cpu: server {t.get(f'{k}_server_cpu', 0):.2f},"
-                f" browser {t.get(f'{k}_browser_cpu', 0):.2f})"
+                f" browser {t.get(f'{k}_browser_cpu', 0):.2f})" if k in t else "not measured"
                 for k, goal in GOALS.items()))
         console.print(browser_table)
+        for name, times in server.get("floor", {}).items():
+            console.print(f"floor, new session of bench/floor/{name}.py: best {min(times):.2f} s"
+                          f" (runs: {' '.join(f'{t:.2f}' for t in times)})")
     result["load_average_end"] = os.getloadavg()
     console.print(f"load average (1, 5, 15 min): {load_start} at the start, {result['load_average_end']} at the end")
     if args.json:

@@ -104,6 +104,7 @@ class Targets:
 @dataclass(frozen=True)
 class Freshness:
     max_age_hours: float = 36.0
+    check_new_seconds: float = 60.0  # the dashboard looks this often for a newly published warehouse to warm
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,16 @@ def run_key(status: WarehouseStatus) -> str:
     return _run_key(status)
 
 
+def live_run_key(path: str) -> str | None:
+    """The run key of the live warehouse at `path` as a page without a snapshot would compute it, asked
+    without a session (the publish watcher in dashboard/warm.py); None when there is none to read."""
+    try:
+        run_id = _warehouse(path).etl_run_id()
+    except WarehouseMissing:
+        return None
+    return f"{run_id}|" if run_id else None
+
+
 @st.cache_resource(show_spinner=False)
 def _warehouse(path: str) -> Warehouse:
     return Warehouse(path)

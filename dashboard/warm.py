@@ -8,6 +8,11 @@ cached, or waits for the one computation already running (Streamlit's cache comp
 through the read-only `Warehouse` handle like the pages, never writes, and never blocks a page: `start` only
 queues the key. A failing KPI is cached as a failed frame, exactly as a page would have met it.
 
+A warehouse published while nobody has a page open is warmed too: once a page has been served, `watch` starts one
+more thread that asks the live warehouse for its run id every `[freshness] check_new_seconds` and queues a new
+one, so the manager who opens the link in the morning after the night's refresh finds every default figure
+computed.
+
 `page_calls` lists the calls per page. tests/dashboard/test_warm.py runs each page after warming and checks it
 computed nothing new, so this list cannot drift from the pages without a test failing.
 """
@@ -38,6 +43,8 @@ _lock = threading.Lock()
 _seen: set[str] = set()
 _queue: list[tuple[str, str]] = []
 _thread: threading.Thread | None = None
+_watcher: threading.Thread | None = None
+_stop_watching = threading.Event()  # never set by the app (the thread ends with the process); tests set it
 
 
 def page_calls(kpi: Kpi, options: data.FilterOptions) -> Iterator[tuple[str, list[Call]]]:
@@ -105,7 +112,7 @@ def warm(run_key: str, path: str) -> int:
 def start(run_key: str | None, path: str) -> bool:
     """Queue a live run key for warming, once per process; True if it was new. Never waits."""
     global _thread
-    if not run_key or os.environ.get("MCKPI_DASHBOARD_WARM", "1") == "0":
+    if not run_key or not enabled():
         return False
     with _lock:
         if run_key in _seen:
@@ -116,6 +123,38 @@ def start(run_key: str | None, path: str) -> bool:
             _thread = threading.Thread(target=_work, name="mckpi-cache-warmer", daemon=True)
             _thread.start()
     return True
+
+
+def enabled() -> bool:
+    return os.environ.get("MCKPI_DASHBOARD_WARM", "1") != "0"
+
+
+def watch(path: str, every_s: float, live_run_key: Callable[[str], str | None]) -> bool:
+    """Once per process: a daemon thread that asks `live_run_key(path)` (None: no readable warehouse) every
+    `every_s` seconds and queues a new key for warming (`start`). True if this call started it; every_s <= 0
+    turns it off (a warehouse is then warmed when its first page is opened)."""
+    global _watcher
+    if every_s <= 0 or not enabled():
+        return False
+    with _lock:
+        if _watcher is not None and _watcher.is_alive():
+            return False
+        _watcher = threading.Thread(target=_look_for_new, args=(path, every_s, live_run_key, _stop_watching),
+                                    name="mckpi-publish-watcher", daemon=True)
+        _watcher.start()
+    return True
+
+
+def _look_for_new(path: str, every_s: float, live_run_key: Callable[[str], str | None],
+                  stop: threading.Event) -> None:
+    while not stop.wait(every_s):
+        try:
+            key = live_run_key(path)
+        except Exception:  # a warehouse being swapped or unreadable now: ask again next time  # noqa: BLE001
+            log.debug("looking for a newly published warehouse failed", exc_info=True)
+            continue
+        if key and start(key, path):
+            log.info("a new warehouse was published (%s): warming its pages' figures", key)
 
 
 def _work() -> None:

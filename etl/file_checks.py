@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 import zlib
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class FileFacts:
     )
     records: int | None = None  # records as DuckDB reads them (header included, empty lines not); None = not counted
     unterminated_line: int | None = None  # the line of a last record with no line break after it (a cut file?)
+    quick: bool = False  # only hashed (hash_file's `known`): a file loaded before, whose records were not counted
 
 
 class _BlankLineFinder:
@@ -180,10 +182,29 @@ class _RecordCounter:
         return None if self.last == b"\n" else self.breaks + 1
 
 
-def hash_file(path: Path, rel: str) -> FileFacts:
+def _sha256(path: Path) -> FileFacts:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return FileFacts(digest.hexdigest(), size, quick=True)
+
+
+def hash_file(path: Path, rel: str, known: Container[str] = ()) -> FileFacts:
     """sha256 of the file's bytes, streamed; for .gz also checks that the gzip stream is complete and intact
     (DuckDB reads a corrupt gzip silently, up to the damage). Counts the records on the way (for .gz in the
-    decompressed stream), which the reader's row count is checked against."""
+    decompressed stream), which the reader's row count is checked against.
+
+    known: sha256s of files loaded before. When given (the caller passes them only for a file that looks like
+    one it loaded: same path and size), the file is hashed first and, if it is one of them, returned as
+    `quick` facts without the counting and gzip passes (they cost several times the hash; a file that is
+    skipped does not need them). Otherwise it is read again for the full facts."""
+    if known:
+        quick = _sha256(path)
+        if quick.sha256 in known:
+            return quick
     digest = hashlib.sha256()
     size = 0
     blanks = _BlankLineFinder()

@@ -130,8 +130,7 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
     work.mkdir()
     wh, owned = _open(warehouse_path)
     try:
-        con = wh.connect().cursor()
-        try:
+        with wh.cursor() as con:
             info = dict(con.execute("select key, value from warehouse_info").fetchall())
             tables = [r[0] for r in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'main'"
@@ -176,8 +175,6 @@ def export_parquet(warehouse_path: Path | str | Warehouse, out_dir: Path | str, 
                     # DuckDB types, so that any engine reads the table back as the warehouse had it (read.lake)
                     "types": {name: data_type for name, data_type in described},
                 }
-        finally:
-            con.close()
         manifest = {
             "format": "parquet",
             "layout": "hive",

@@ -83,3 +83,57 @@ def test_no_warming_when_switched_off(monkeypatch: pytest.MonkeyPatch, hand_ware
     monkeypatch.setattr(warm, "_seen", set())
     assert warm.start("run-x|", str(hand_warehouse)) is False
     assert warm.start(None, str(hand_warehouse)) is False
+
+
+def test_a_warehouse_published_while_no_page_is_open_is_warmed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The publish watcher: the run key it reads changes (the night's refresh) and the new key is warmed, once,
+    with nobody opening a page; a failed look (a swap under way) is asked again."""
+    import threading
+
+    monkeypatch.setenv("MCKPI_DASHBOARD_WARM", "1")
+    monkeypatch.setattr(warm, "_seen", {"run-1|"})  # the key the first page of the process warmed
+    monkeypatch.setattr(warm, "_watcher", None)
+    stop = threading.Event()
+    monkeypatch.setattr(warm, "_stop_watching", stop)
+    warmed: list[str] = []
+    monkeypatch.setattr(warm, "warm", lambda key, path: warmed.append(key) or 0)
+    answers = ["run-1|", "run-1|", OSError("swapping"), None]  # then "run-2|" at every look
+    looks = 0
+    looked_enough = threading.Event()
+
+    def live_run_key(path: str) -> str | None:
+        nonlocal looks
+        looks += 1
+        if looks >= 20:  # 15 looks at run-2 after it appeared
+            looked_enough.set()
+        answer = answers[looks - 1] if looks <= len(answers) else "run-2|"
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    try:
+        assert warm.watch("wh.duckdb", 0.01, live_run_key) is True
+        assert warm.watch("wh.duckdb", 0.01, live_run_key) is False  # one watcher per process
+        assert looked_enough.wait(timeout=60)
+        assert warm._thread is not None
+        warm._thread.join(timeout=60)
+        assert warmed == ["run-2|"]
+    finally:
+        stop.set()
+        warm._watcher.join(timeout=60)  # type: ignore[union-attr]
+
+
+def test_the_watcher_is_off_when_warming_is_or_when_its_interval_is_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warm, "_watcher", None)
+    monkeypatch.setenv("MCKPI_DASHBOARD_WARM", "0")
+    assert warm.watch("wh.duckdb", 60, lambda path: "run-1|") is False
+    monkeypatch.setenv("MCKPI_DASHBOARD_WARM", "1")
+    assert warm.watch("wh.duckdb", 0, lambda path: "run-1|") is False
+    assert warm._watcher is None
+
+
+def test_live_run_key_is_the_pages_run_key(hand_warehouse: Path) -> None:
+    from dashboard import data
+
+    assert data.live_run_key(str(hand_warehouse)) == run_key(hand_warehouse)
+    assert data.live_run_key(str(hand_warehouse.parent / "none.duckdb")) is None

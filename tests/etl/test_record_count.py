@@ -80,3 +80,19 @@ def test_hash_file_counts_plain_and_gzip(tmp_path: Path) -> None:
         facts = hash_file(path, path.name)
         assert (facts.records, facts.unterminated_line) == (70_003, 70_003)
     assert duckdb_rows(plain) == 70_002
+
+
+def test_a_file_loaded_before_is_only_hashed_and_a_new_one_counted(tmp_path: Path) -> None:
+    # Issue 16: an incremental run over a landing folder that still holds every earlier file hashed 8 GB and
+    # counted its records (40 s at 10M) to skip them all.
+    data = b"a,b,c\n" + b"4,5,6\n" * 70_000
+    path = tmp_path / "p.csv"
+    path.write_bytes(data)
+    full = hash_file(path, path.name)
+    assert (full.records, full.quick) == (70_001, False)
+    again = hash_file(path, path.name, known=frozenset({full.sha256}))
+    assert (again.sha256, again.bytes, again.records, again.quick) == (full.sha256, full.bytes, None, True)
+    # Same path and size but other bytes (a corrected export): the full facts, counted.
+    path.write_bytes(data.replace(b"4,5,6", b"4,5,7"))
+    changed = hash_file(path, path.name, known=frozenset({full.sha256}))
+    assert (changed.records, changed.quick) == (70_001, False) and changed.sha256 != full.sha256

@@ -104,6 +104,30 @@ def test_reopens_when_a_new_warehouse_is_published(published, tmp_path):
     wh.close()
 
 
+def test_a_replaced_connection_closes_when_its_last_query_ends(published, tmp_path):
+    # Issue 16: two open databases after a publish held 1.8 GB in the 10M server. One with nothing running on it
+    # closes at the swap; one with a cursor open (an export) stays usable until that cursor is closed.
+    wh = Warehouse(published)
+    first = wh.connect()
+    _publish(published, _build(tmp_path / "builds" / "run-2.duckdb", "run-2", 5))
+    assert wh.etl_run_id() == "run-2"
+    with pytest.raises(duckdb.Error):
+        first.execute("select 1")  # nothing was running on it: closed at once
+
+    with wh.cursor() as exporting:
+        _publish(published, _build(tmp_path / "builds" / "run-3.duckdb", "run-3", 7))
+        assert wh.etl_run_id() == "run-3"
+        # Still the run-2 file for the cursor opened before the publish, to its end.
+        assert exporting.execute("select count(*) from numbers").fetchone() == (5,)
+        second = wh._previous
+        assert second is not None
+    with pytest.raises(duckdb.Error):
+        second.execute("select 1")  # closed with its last cursor
+    assert wh._previous is None
+    assert wh.query("select count(*) as n from numbers").column("n").to_pylist() == [7]
+    wh.close()
+
+
 def test_time_limit_interrupts_a_long_query(published):
     wh = Warehouse(published, timeout_s=0.3)
     started = time.monotonic()
