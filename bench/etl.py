@@ -267,8 +267,9 @@ def main() -> None:
 
     landing = landing_for(args.enrolments)
     work = OUT / args.enrolments / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    # Each step replaces only its own files: a warehouse kept by an earlier --keep run (bench/pages.py reads
+    # work/etl) stays unless this run builds it again.
+    work.mkdir(parents=True, exist_ok=True)
     only = set(args.only.split(","))
     data_mb = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file()) / 1e6
     results: dict[str, list[dict]] = {}
