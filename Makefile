@@ -43,9 +43,10 @@ lint: venv
 test: venv chromium lint
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# The 100k run of both benchmarks, with pass/fail against issue 16's goals; figures also in bench/out/*-100k.json.
 bench: venv
-	$(PY) bench/etl.py --enrolments 100k --keep
-	$(PY) bench/pages.py --enrolments 100k --repeat 2 --server
+	$(PY) bench/etl.py --enrolments 100k --keep --json bench/out/etl-100k.json
+	$(PY) bench/pages.py --enrolments 100k --repeat 2 --server --floor --json bench/out/pages-100k.json
 
 clean:
 	rm -rf data/landing data/warehouse data/archive test-artifacts

@@ -155,7 +155,7 @@ BROWSER_PAGES = [*PAGES, "insights", "definitions"]
 # The goals of issue 16 (seconds): a new session's first page, a click to a page whose results are cached, and
 # the first visit to a page after a new warehouse is published (here: the first after the server started).
 GOALS = {"new_session": 2.0, "new_tab": 2.0, "click": 0.5, "after_refresh": 3.0, "after_publish": 3.0}
-# How often the bench's server looks for a newly published warehouse ([freshness] check_new_seconds; 60 s by
+# How often the bench's server looks for a newly published warehouse ([dashboard] check_new_seconds; 60 s by
 # default): short, so the bench does not wait a minute.
 CHECK_NEW_SECONDS = 2
 
@@ -356,7 +356,7 @@ def server_rss(warehouse: Path, app_root: Path = ROOT, floor: bool = False) -> d
     port = free_port()
     # The audit log of the visits goes to bench/out, not to the repository's data/audit.
     env = {**os.environ, "MCKPI_PATHS_WAREHOUSE": str(warehouse), "MCKPI_PATHS_AUDIT": str(warehouse.parent / "audit.jsonl"),
-           "MCKPI_FRESHNESS_CHECK_NEW_SECONDS": str(CHECK_NEW_SECONDS)}
+           "MCKPI_DASHBOARD_CHECK_NEW_SECONDS": str(CHECK_NEW_SECONDS)}
     proc = subprocess.Popen(
         [
             PY,

@@ -104,7 +104,12 @@ class Targets:
 @dataclass(frozen=True)
 class Freshness:
     max_age_hours: float = 36.0
-    check_new_seconds: float = 60.0  # the dashboard looks this often for a newly published warehouse to warm
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    check_new_seconds: float = 60.0  # how often the server looks for a newly published warehouse to warm
+    memory_limit: str = "512MB"  # DuckDB's memory for the server's reads (past it a query spills to a temp folder)
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,7 @@ class Settings:
     workload: Workload = field(default_factory=Workload)
     targets: Targets = field(default_factory=Targets)
     freshness: Freshness = field(default_factory=Freshness)
+    dashboard: Dashboard = field(default_factory=Dashboard)
     retention: Retention = field(default_factory=Retention)
     notify: Notify = field(default_factory=Notify)
     login: Login = field(default_factory=Login)
@@ -332,6 +338,7 @@ def _read_settings(config_path: Path | None) -> Settings:
         "workload": Workload,
         "targets": Targets,
         "freshness": Freshness,
+        "dashboard": Dashboard,
         "retention": Retention,
         "notify": Notify,
         "login": Login,

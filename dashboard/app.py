@@ -34,7 +34,7 @@ status = data.warehouse_status()
 if status.ok:  # the first run to see a newly published warehouse starts warming its pages' figures (no wait)
     warm.start(data.run_key(status), str(data.live_warehouse_path()))
     # ... and, from then on, a warehouse published while no page is open (the night's refresh) is warmed too.
-    warm.watch(str(data.live_warehouse_path()), data.settings().freshness.check_new_seconds, data.live_run_key)
+    warm.watch(str(data.live_warehouse_path()), data.settings().dashboard.check_new_seconds, data.live_run_key)
 
 PAGE_HAS_VISIBILITY = "visibility" in inspect.signature(st.Page).parameters
 

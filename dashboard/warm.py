@@ -9,7 +9,7 @@ through the read-only `Warehouse` handle like the pages, never writes, and never
 queues the key. A failing KPI is cached as a failed frame, exactly as a page would have met it.
 
 A warehouse published while nobody has a page open is warmed too: once a page has been served, `watch` starts one
-more thread that asks the live warehouse for its run id every `[freshness] check_new_seconds` and queues a new
+more thread that asks the live warehouse for its run id every `[dashboard] check_new_seconds` and queues a new
 one, so the manager who opens the link in the morning after the night's refresh finds every default figure
 computed.
 

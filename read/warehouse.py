@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 DEFAULT_TIMEOUT_S = 10.0
+MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -55,9 +58,14 @@ def fetch_arrow(cursor: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str
 class Warehouse:
     """A published warehouse file, opened read-only on first use and reopened when the ETL publishes a new one."""
 
-    def __init__(self, path: Path | str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self, path: Path | str, *, timeout_s: float = DEFAULT_TIMEOUT_S, memory_limit: str | None = None
+    ) -> None:
+        """memory_limit: DuckDB's memory for the database this handle opens (e.g. "512MB"; None: DuckDB's default,
+        80 % of the machine); see `_limit_memory`."""
         self.path = Path(path)
         self.timeout_s = timeout_s
+        self.memory_limit = memory_limit
         self._lock = threading.RLock()  # re-entered by `cursor` around `connect`
         self._con: duckdb.DuckDBPyConnection | None = None
         self._version: _FileVersion | None = None
@@ -98,6 +106,11 @@ class Warehouse:
                     self._close_all()
                 try:
                     con = duckdb.connect(str(target), read_only=True)
+                    try:
+                        self._limit_memory(con, target)
+                    except (ValueError, duckdb.Error):
+                        con.close()
+                        raise
                     # Stat the file we actually opened: the symlink may have been swapped in between.
                     version = _version(target)
                 except (FileNotFoundError, duckdb.IOException) as exc:
@@ -136,6 +149,22 @@ class Warehouse:
                     if con is self._previous:
                         con.close()
                         self._previous = None
+
+    def _limit_memory(self, con: duckdb.DuckDBPyConnection, target: Path) -> None:
+        """Cap the database's memory (SET, not a connect option: every connection to one file in a process must
+        open it with the same options, and the tests and other readers open it without). A query that needs more
+        spills to a folder of this process's own per build file: never beside the warehouse, where DuckDB's
+        default for a read-only file is `<build>.tmp` in the ETL's builds folder, and never one folder for two
+        databases (an old build still answering a query beside the new one)."""
+        if not self.memory_limit:
+            return
+        if not MEMORY_LIMIT.fullmatch(self.memory_limit):
+            raise ValueError(f"memory_limit {self.memory_limit!r}: expected a size like 512MB or 2GB")
+        folder = Path(tempfile.gettempdir()) / f"mckpi-read-spill-{os.getpid()}" / target.name
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        quoted = str(folder).replace("'", "''")
+        con.execute(f"set memory_limit = '{self.memory_limit}'").fetchall()  # fetched: DuckDB 2 wants a result
+        con.execute(f"set temp_directory = '{quoted}'").fetchall()  # finished before the connection's next use
 
     def _close_all(self) -> None:
         for con in (self._previous, self._con):

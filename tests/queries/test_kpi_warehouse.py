@@ -177,3 +177,23 @@ def test_reopens_a_file_replaced_at_the_same_path(tmp_path):
     assert wh.etl_run_id() == "run-2"
     assert wh.query("select count(*) as n from numbers").column("n").to_pylist() == [4]
     wh.close()
+
+
+def test_a_memory_limit_spills_to_a_folder_of_its_own(published, tmp_path):
+    # Issue 16: the dashboard's handle caps DuckDB's memory ([dashboard] memory_limit); DuckDB's default spill
+    # folder for a read-only file would be `<build>.tmp` in the ETL's builds folder.
+    wh = Warehouse(published, memory_limit="64MB")
+    con = wh.connect()
+    limit, temp = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+    assert limit == "61.0 MiB"  # 64 MB as DuckDB prints it
+    assert Path(temp).is_dir() and Path(temp).name == os.path.basename(os.path.realpath(published))
+    assert Path(os.path.realpath(published)).parent not in Path(temp).parents
+    # A query that needs more than the limit still answers (it spills).
+    total = wh.query("select count(distinct r) as n from (select range::varchar || 'x' as r from range(3000000))")
+    assert total.column("n").to_pylist() == [3_000_000]
+    # Another reader of the same file in this process (a test, a report) opens it without options: no conflict.
+    with duckdb.connect(str(published), read_only=True) as other:
+        assert other.execute("select count(*) from numbers").fetchone() == (3,)
+    wh.close()
+    with pytest.raises(ValueError, match="512MB"):
+        Warehouse(published, memory_limit="lots").connect()
