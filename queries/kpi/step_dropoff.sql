@@ -37,12 +37,11 @@ steps as (
     select distinct run_id, step, week_number, step_number from progress
 ),
 
-starters as (
-    select run_id, count(distinct learner_key) as starters from progress group by all
-),
 
 reached as (
-    select run_id, step, count(distinct learner_key) as learners_reached from progress group by all
+    -- fct_step_progress holds one row per run, learner and step (its unique_combination_of_columns test), so the
+    -- learners who reached a step are its rows: no distinct count (5.3 s of the query at 10M enrolments).
+    select run_id, step, count(*) as learners_reached from progress group by all
 ),
 
 -- Each learner's furthest step: the highest week, then the highest step number in it.
@@ -50,6 +49,11 @@ furthest as (
     select run_id, learner_key, arg_max(step, week_number * 1000 + step_number) as step
     from progress
     group by all
+),
+
+starters as (
+    -- furthest has one row per run and learner who visited a step: the starters, without a distinct count.
+    select run_id, count(*) as starters from furthest group by all
 ),
 
 stopped as (
