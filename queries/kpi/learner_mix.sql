@@ -8,7 +8,7 @@
 -- definition_ms: Pelajar berbeza dalam larian kursus yang bermula pada tahun itu: dalaman (pelajar berdaftar
 --   universiti) dan luar; warganegara Malaysia, antarabangsa, dan kewarganegaraan tidak diketahui.
 -- filters: year, date_from, date_to, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
--- sources: fct_enrolment, dim_ptj
+-- sources: fct_enrolment, fct_learner_year, dim_ptj
 -- suppress: learners, internal, external, malaysian, international, nationality_unknown
 with
 
@@ -28,7 +28,22 @@ enrolments as (
 
 -- One row per learner per year and group: internal when any of their enrolments says so, Malaysian when any
 -- known country is Malaysia, international when countries are known and none is Malaysia.
+-- The whole university with no filter but the year (the default view) reads these rows from fct_learner_year,
+-- built at publish the same way; the condition is written out in both branches so that DuckDB, which folds
+-- bound parameters, reads one table.
 learners as (
+    select
+        start_year as year,
+        'ALL' as group_key,
+        learner_number,
+        is_internal,
+        is_malaysian,
+    from fct_learner_year
+    where ($by = 'university' and $date_from is null and $date_to is null and len($ptj_codes) = 0
+        and len($course_codes) = 0 and len($mqa_categories) = 0 and len($modes) = 0 and len($platforms) = 0
+        and len($mc_types) = 0 and $allowed_ptj_codes is null)
+        and ($year is null or start_year = $year)
+    union all
     select
         start_year as year,
         case $by when 'ptj' then ptj_code else 'ALL' end as group_key,
@@ -36,6 +51,9 @@ learners as (
         bool_or(is_internal) as is_internal,
         bool_or(is_malaysian) as is_malaysian,
     from enrolments
+    where not ($by = 'university' and $date_from is null and $date_to is null and len($ptj_codes) = 0
+        and len($course_codes) = 0 and len($mqa_categories) = 0 and len($modes) = 0 and len($platforms) = 0
+        and len($mc_types) = 0 and $allowed_ptj_codes is null)
     group by all
 ),
 

@@ -7,7 +7,7 @@
 -- definition_ms: Bilangan pelajar berbeza yang mendaftar dalam larian kursus yang bermula pada tahun itu (pelajar
 --   dalam dua larian dikira sekali).
 -- filters: year, date_from, date_to, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
--- sources: fct_enrolment, dim_ptj, dim_course, dim_course_run
+-- sources: fct_enrolment, fct_learner_year, dim_ptj, dim_course, dim_course_run
 -- suppress: learners, enrolments
 with
 
@@ -35,7 +35,24 @@ labels as (
     left join dim_course as courses on runs.course_code = courses.course_code
 ),
 
-grouped as (
+-- The whole university with no filter but the year (the default view) is counted from fct_learner_year, one row
+-- per learner and year built at publish; any other selection counts distinct learners among its enrolments.
+-- The condition is written out in both branches so that DuckDB, which folds bound parameters, reads one table.
+whole_university as (
+    select
+        start_year as year,
+        'ALL' as group_key,
+        count(*) as learners,
+        sum(count_enrolments)::bigint as enrolments,
+    from fct_learner_year
+    where ($by = 'university' and $date_from is null and $date_to is null and len($ptj_codes) = 0
+        and len($course_codes) = 0 and len($mqa_categories) = 0 and len($modes) = 0 and len($platforms) = 0
+        and len($mc_types) = 0 and $allowed_ptj_codes is null)
+        and ($year is null or start_year = $year)
+    group by start_year
+),
+
+selected as (
     select
         start_year as year,
         case $by when 'ptj' then ptj_code when 'course' then course_code when 'course_run' then run_id
@@ -43,7 +60,16 @@ grouped as (
         count(distinct learner_number) as learners,
         count(*) as enrolments,
     from enrolments
+    where not ($by = 'university' and $date_from is null and $date_to is null and len($ptj_codes) = 0
+        and len($course_codes) = 0 and len($mqa_categories) = 0 and len($modes) = 0 and len($platforms) = 0
+        and len($mc_types) = 0 and $allowed_ptj_codes is null)
     group by all
+),
+
+grouped as (
+    select year, group_key, learners, enrolments from whole_university
+    union all
+    select year, group_key, learners, enrolments from selected
 ),
 
 final as (

@@ -3,11 +3,14 @@ demo data with learners who started two runs of one course (and so of one term):
 
 - weekly_retention reads fct_learner_week (one row per starter, run and visited week) instead of the step rows;
 - lecturer_workload's distinct learners taught are the runs' learner counts less fct_repeat_enrolment's repeats,
-  instead of a distinct count over every enrolment of every run a lecturer taught."""
+  instead of a distinct count over every enrolment of every run a lecturer taught;
+- learners and learner_mix for the whole university with no filter but the year count fct_learner_year's
+  rows (one per learner and year) instead of distinct learners among every enrolment."""
 
 from __future__ import annotations
 
 import csv
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -210,3 +213,46 @@ def test_every_kpi_output_on_the_demo_equals_the_golden_file(demo_wh, kpi_golden
     # Issue 16: the marts, learner numbers and load changes made for speed must leave every figure as it was.
     wh, _ = demo_wh
     kpi_golden("demo_6000_seed7", wh.path)
+
+
+# learners and learner_mix for the whole university with no filter but the year read fct_learner_year; any other
+# selection counts distinct learners among the enrolments. Every PTj picked selects every enrolment the slow way.
+@pytest.mark.parametrize("kpi_id", ["learners", "learner_mix"])
+@pytest.mark.parametrize("every_year", [False, True])
+def test_learners_from_the_mart_equal_the_distinct_count(demo_wh, kpi_id: str, every_year: bool) -> None:
+    wh, year = demo_wh
+    settings = load_settings()
+    settings = replace(settings, privacy=replace(settings.privacy, small_cell_limit=1))
+    ptjs = tuple(r["ptj_code"] for r in wh.query("select distinct ptj_code from fct_enrolment", {}).to_pylist())
+    f = KpiFilters(year=None if every_year else year)
+
+    def figures(filters: KpiFilters) -> list[dict]:
+        rows = run_kpi(wh, kpi_id, filters, settings=settings).table.to_pylist()
+        return [{k: v for k, v in r.items() if k not in ("group_key", "group_label")} for r in rows]
+
+    fast, slow = figures(f), figures(replace(f, ptj_codes=ptjs))
+    assert fast and fast == slow
+
+
+def test_the_default_view_reads_the_learner_mart(demo_wh, tmp_path: Path) -> None:
+    """A learner taken out of fct_learner_year is one learner fewer in the default view, and in no other."""
+    wh, year = demo_wh
+    copy = tmp_path / "mckpi.duckdb"
+    shutil.copyfile(wh.path, copy)  # follows the published link to the build file
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from fct_learner_year where start_year = $y and learner_number ="
+                    " (select min(learner_number) from fct_learner_year where start_year = $y)", {"y": year})
+    settings = load_settings()
+    settings = replace(settings, privacy=replace(settings.privacy, small_cell_limit=1))
+    every_ptj = KpiFilters(year=year, ptj_codes=tuple(
+        r["ptj_code"] for r in wh.query("select distinct ptj_code from fct_enrolment", {}).to_pylist()))
+    edited = Warehouse(copy)
+    try:
+        for kpi_id in ("learners", "learner_mix"):
+            def learners(w: Warehouse, f: KpiFilters, kpi_id: str = kpi_id) -> int:
+                return run_kpi(w, kpi_id, f, settings=settings).table.to_pylist()[0]["learners"]
+
+            assert learners(edited, KpiFilters(year=year)) == learners(wh, KpiFilters(year=year)) - 1
+            assert learners(edited, every_ptj) == learners(wh, every_ptj) == learners(wh, KpiFilters(year=year))
+    finally:
+        edited.close()
