@@ -17,8 +17,9 @@ them back with hive partitioning on:
     select * from read_parquet('<out>/fct_payment/**/*.parquet', hive_partitioning = true)
 
 Only the marts (dim_*, fct_*) are exported: raw tables and quarantine can hold values as delivered. By default
-no learner-level table leaves the warehouse (issue 13): dim_learner and every table with a `learner_key` column
-(fct_enrolment, fct_step_progress, fct_learner_week, fct_repeat_enrolment, fct_certificate, fct_payment) are left
+no learner-level table leaves the warehouse (issue 13): dim_learner and every table with a column naming the learner
+(`learner_key`, `learner_number`, `learner_id`: fct_enrolment, fct_step_progress, fct_learner_week, fct_learner_year,
+fct_repeat_enrolment, fct_certificate, fct_payment) are left
 out and listed in the manifest's `left_out`. `learner_rows=True` (`mckpi export --format parquet --learner-rows`)
 exports them too, pseudonymised as in the warehouse: that is a copy of the warehouse for the university's own
 scale-out engine, for the server team who may read the warehouse file, never a figure for anyone else.
@@ -87,9 +88,14 @@ def _open(warehouse: Path | str | Warehouse, timeout_s: float = EXPORT_TIMEOUT_S
     return Warehouse(Path(os.path.realpath(path)), timeout_s=timeout_s), True
 
 
+# A column naming the learner of a row: the pseudonymised key, its BIGINT surrogate, or a platform's own id.
+LEARNER_COLUMNS = frozenset({"learner_key", "learner_number", "learner_id"})
+
+
 def is_learner_level(table: str, columns: list[str]) -> bool:
-    """One row per learner (or per learner and something): dim_learner and any table keyed by learner_key."""
-    return table == "dim_learner" or "learner_key" in columns
+    """One row per learner (or per learner and something): dim_learner and any table with a column that names
+    the learner (fct_learner_year has learner_number and no learner_key)."""
+    return table == "dim_learner" or not LEARNER_COLUMNS.isdisjoint(columns)
 
 
 def _partition_plan(table: str, columns: list[str]) -> tuple[str, list[str], str | None]:
