@@ -18,11 +18,11 @@ them back with hive partitioning on:
 
 Only the marts (dim_*, fct_*) are exported: raw tables and quarantine can hold values as delivered. By default
 no learner-level table leaves the warehouse (issue 13): dim_learner and every table with a column naming the learner
-(`learner_key`, `learner_number`, `learner_id`: fct_enrolment, fct_step_progress, fct_learner_week, fct_learner_year,
-fct_repeat_enrolment, fct_certificate, fct_payment) are left
-out and listed in the manifest's `left_out`. `learner_rows=True` (`mckpi export --format parquet --learner-rows`)
-exports them too, pseudonymised as in the warehouse: that is a copy of the warehouse for the university's own
-scale-out engine, for the server team who may read the warehouse file, never a figure for anyone else.
+(`learner_key`, `learner_number`, `learner_id`: fct_enrolment, fct_step_progress, fct_learner_year,
+fct_repeat_enrolment, fct_certificate, fct_payment) are left out and listed in the manifest's `left_out`.
+`learner_rows=True` (`mckpi export --format parquet --learner-rows`) exports them too, pseudonymised as in the
+warehouse: that is a copy of the warehouse for the university's own scale-out engine, for the server team who may
+read the warehouse file, never a figure for anyone else.
 
 The MQA file has one row per MC course (MOOCs left out) and year: learners who took it (distinct learners in
 runs starting that year) and learners who passed (enrolments with a passed outcome), both from the KPI layer

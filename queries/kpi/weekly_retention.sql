@@ -12,17 +12,18 @@
 --   langkah minggu k, bagi setiap minggu larian. Minggu yang belum tiba pada tarikh data (minggu k bermula
 --   7 x (k - 1) hari selepas sesi bermula) kosong, bukan 0.
 -- filters: year, ptj_codes, course_codes, mqa_categories, modes, platforms, mc_types
--- sources: fct_enrolment, fct_learner_week, dim_course_run, dim_course
+-- sources: fct_run_starters, fct_run_week, dim_course_run, dim_course
 -- suppress: starters, learners_visited
 -- derived: retention_pct
 -- rates: retention_pct = 100 * learners_visited / starters
 -- breakdowns: week_number
 with
 
-starters as (
-    select * from fct_enrolment
-    where has_started
-        and ($year is null or start_year = $year)
+-- Both marts hold one row per run (and week), with counts built at publish; every filter here is a course-level
+-- attribute or the year, so summing them over whole runs and courses is exact (fct_run_starters.sql says how).
+run_starters as (
+    select * from fct_run_starters
+    where ($year is null or start_year = $year)
         and (len($ptj_codes) = 0 or list_contains($ptj_codes, ptj_code))
         and (len($course_codes) = 0 or list_contains($course_codes, course_code))
         and (len($mqa_categories) = 0 or list_contains($mqa_categories, mqa_category))
@@ -32,9 +33,8 @@ starters as (
         and ($allowed_ptj_codes is null or list_contains($allowed_ptj_codes, ptj_code))
 ),
 
--- The weeks each starter visited (fct_learner_week holds starters only, with the same filter columns).
-learner_weeks as (
-    select * from fct_learner_week
+run_weeks as (
+    select * from fct_run_week
     where ($year is null or start_year = $year)
         and (len($ptj_codes) = 0 or list_contains($ptj_codes, ptj_code))
         and (len($course_codes) = 0 or list_contains($course_codes, course_code))
@@ -47,13 +47,15 @@ learner_weeks as (
 
 group_starters as (
     select
-        starters.start_year as year,
-        case $by when 'course' then starters.course_code else starters.run_id end as group_key,
-        count(distinct starters.learner_number) as starters,
+        run_starters.start_year as year,
+        case $by when 'course' then run_starters.course_code else run_starters.run_id end as group_key,
+        -- By course, a learner who started two runs of the course that year counts once.
+        sum(case $by when 'course' then run_starters.starters_first_of_course else run_starters.starters end)::bigint
+            as starters,
         max(runs.weeks) as weeks,
         min(runs.starts_on) as first_starts_on,
-    from starters
-    inner join dim_course_run as runs on starters.run_id = runs.run_id
+    from run_starters
+    inner join dim_course_run as runs on run_starters.run_id = runs.run_id
     group by all
 ),
 
@@ -67,9 +69,10 @@ visits as (
         start_year as year,
         case $by when 'course' then course_code else run_id end as group_key,
         week_number,
-        -- One row per run, learner and week; by course, a learner's second run of the course counts once.
-        count(*) filter (where $by <> 'course' or is_first_run_of_course_week) as learners_visited,
-    from learner_weeks
+        -- By course, a learner who visited the week in two runs of the course counts once.
+        sum(case $by when 'course' then learners_visited_first_of_course else learners_visited end)::bigint
+            as learners_visited,
+    from run_weeks
     group by all
 ),
 

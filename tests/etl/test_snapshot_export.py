@@ -201,7 +201,7 @@ def test_parquet_export_reads_back_the_same(warehouse_path: Path, tmp_path: Path
 def test_parquet_export_leaves_learner_rows_out_by_default(warehouse_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "parquet"
     manifest = export_parquet(warehouse_path, out)
-    learner_tables = {"dim_learner", "fct_enrolment", "fct_step_progress", "fct_learner_week", "fct_learner_year",
+    learner_tables = {"dim_learner", "fct_enrolment", "fct_step_progress", "fct_learner_year",
                       "fct_repeat_enrolment", "fct_certificate", "fct_payment"}
     # ... and the FutureLearn insight facts with a learner grain (quiz, leaving and archetype responses)
     assert set(manifest["left_out"]) >= learner_tables and not manifest["learner_rows"]

@@ -1,7 +1,8 @@
 """KPIs that read marts built for speed give exactly what their definitions give when computed the slow way, on
 demo data with learners who started two runs of one course (and so of one term):
 
-- weekly_retention reads fct_learner_week (one row per starter, run and visited week) instead of the step rows;
+- weekly_retention reads fct_run_starters and fct_run_week (counts per run, and per run and week, with the counts that
+  take a learner of two runs of a course once) instead of the step rows;
 - lecturer_workload's distinct learners taught are the runs' learner counts less fct_repeat_enrolment's repeats,
   instead of a distinct count over every enrolment of every run a lecturer taught;
 - learners and learner_mix for the whole university with no filter but the year count fct_learner_year's
@@ -94,8 +95,10 @@ def test_demo_has_learners_in_two_runs_of_a_course(demo_wh) -> None:
     # Without them the by-course comparison below would not test the de-duplication.
     wh, year = demo_wh
     repeats = wh.query(
-        "select count(*) from (select learner_key from fct_learner_week where start_year = $y"
-        " group by course_code, learner_key, week_number having count(*) > 1)", {"y": year}).column(0)[0].as_py()
+        "select count(*) from (select e.learner_key from fct_enrolment e join fct_step_progress p using (run_id, learner_key)"
+        " where e.start_year = $y and e.has_started and p.first_visited_at is not null"
+        " group by e.course_code, e.learner_key, p.week_number having count(distinct e.run_id) > 1)",
+        {"y": year}).column(0)[0].as_py()
     assert repeats > 10
 
 
