@@ -25,7 +25,7 @@ etl: demo
 
 run: etl
 	@echo "mckpi dashboard (demo mode) at http://localhost:$(PORT)"
-	MCKPI_DEMO=1 $(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true \
+	MCKPI_DEMO=1 $(VENV)/bin/streamlit run dashboard/server.py --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
 
 # The browser tests drive Debian's chromium; install it when it is missing (root: apt-get, else sudo).

@@ -1,4 +1,5 @@
-"""Running the real app for the browser tests: `streamlit run dashboard/app.py` on a free loopback port."""
+"""Running the real app for the browser tests: `streamlit run dashboard/server.py` (the server that serves
+dashboard/app.py and prepares it at start, as `make run` and the systemd unit do) on a free loopback port."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "dashboard" / "app.py"
+APP = REPO / "dashboard" / "server.py"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 

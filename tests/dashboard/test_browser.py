@@ -2,7 +2,8 @@
 Malay with a headline number checked against the KPI layer, a language switch by click, a filter through the URL,
 a CSV download, and a full-page screenshot of each page in test-artifacts/screenshots/.
 
-The server is `streamlit run dashboard/app.py` on a free port, on a demo warehouse (5,000 enrolments) built once.
+The server is `streamlit run dashboard/server.py` (which serves dashboard/app.py) on a free port, on a demo
+warehouse (5,000 enrolments) built once.
 """
 
 from __future__ import annotations

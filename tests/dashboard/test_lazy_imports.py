@@ -1,6 +1,6 @@
-"""A page view never imports the report writers, the spreadsheet writer or Spark: they load when a report or a
-download is asked for (issue 16: a new server process's first page paid for them). Checked in a fresh interpreter,
-since other tests in this process import them."""
+"""A page view, and the server's start (dashboard/server.py), never imports the report writers, the spreadsheet
+writer or Spark: they load when a report or a download is asked for (issue 16: a new server process's first page
+paid for them). Checked in a fresh interpreter, since other tests in this process import them."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ failed = [str(e.value) for e in at.exception]
 for page in PAGES[1:]:
     at.switch_page(f"views/{{page}}.py").run()
     failed += [str(e.value) for e in at.exception]
+from dashboard import server  # what the server imports at start, too
+server.prepare()
 print(json.dumps({{"failed": failed, "loaded": sorted({{m.split(".")[0] for m in sys.modules}})}}))
 """
 

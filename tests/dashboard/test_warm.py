@@ -137,3 +137,37 @@ def test_live_run_key_is_the_pages_run_key(hand_warehouse: Path) -> None:
 
     assert data.live_run_key(str(hand_warehouse)) == run_key(hand_warehouse)
     assert data.live_run_key(str(hand_warehouse.parent / "none.duckdb")) is None
+
+
+def test_the_server_prepares_the_live_warehouse_at_start(monkeypatch: pytest.MonkeyPatch,
+                                                         app: Callable[..., AppTest], hand_warehouse: Path,
+                                                         computed: list) -> None:
+    """dashboard/server.py's start hook: it queues the published warehouse's run key for the warmer, so the first
+    visitor after a server start finds its figures computed; with warming off it queues nothing."""
+    from dashboard import server
+
+    monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(hand_warehouse))
+    monkeypatch.setenv("MCKPI_DASHBOARD_CHECK_NEW_SECONDS", "0")  # no watcher thread left behind by the test
+    monkeypatch.setattr(warm, "_seen", set())
+    monkeypatch.setenv("MCKPI_DASHBOARD_WARM", "0")
+    assert server.prepare() is None
+    monkeypatch.setenv("MCKPI_DASHBOARD_WARM", "1")
+    st.cache_data.clear()
+    assert server.prepare() == run_key(hand_warehouse)
+    assert warm._thread is not None
+    warm._thread.join(timeout=120)
+    assert not warm._thread.is_alive()
+    computed.clear()
+    at = app("overview")
+    assert not at.exception
+    assert computed == []
+
+
+def test_the_server_prepares_nothing_without_a_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from dashboard import server
+
+    monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("MCKPI_DASHBOARD_CHECK_NEW_SECONDS", "0")
+    monkeypatch.setenv("MCKPI_DASHBOARD_WARM", "1")
+    monkeypatch.setattr(warm, "_seen", set())
+    assert server.prepare() is None
