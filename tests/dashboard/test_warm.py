@@ -146,7 +146,7 @@ def test_the_server_prepares_the_live_warehouse_at_start(monkeypatch: pytest.Mon
     visitor after a server start finds its figures computed; with warming off it queues nothing."""
     from dashboard import server
 
-    monkeypatch.setenv("MCKPI_PATHS_WAREHOUSE", str(hand_warehouse))
+    # The `app` fixture points MCKPI_PATHS_WAREHOUSE at hand_warehouse.
     monkeypatch.setenv("MCKPI_DASHBOARD_CHECK_NEW_SECONDS", "0")  # no watcher thread left behind by the test
     monkeypatch.setattr(warm, "_seen", set())
     monkeypatch.setenv("MCKPI_DASHBOARD_WARM", "0")
